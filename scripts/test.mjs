@@ -1,0 +1,46 @@
+// The test command: compiles the tests, runs unit tests, then the real-sandbox tests as this user and,
+// when this is root, once more as an unprivileged user (real users are not root).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const UNPRIVILEGED_USER = 'wsb-tester';
+const totals = { pass: 0, fail: 0, skipped: 0 };
+
+function nodeTest(label, args, opts = {}) {
+  console.log(`\n=== ${label} ===`);
+  const r = spawnSync(opts.command ?? process.execPath, opts.command ? [...opts.prefix, process.execPath, '--test', ...args] : ['--test', ...args], {
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  process.stdout.write(r.stdout);
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(r.stdout)?.[1] ?? 0);
+  totals.pass += count('pass');
+  totals.fail += count('fail') + (r.status !== 0 && count('fail') === 0 ? 1 : 0);
+  totals.skipped += count('skipped');
+}
+
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli']);
+nodeTest(`real-sandbox tests as uid ${process.getuid()}`, ['out/test/integration']);
+
+if (process.getuid() === 0) {
+  if (spawnSync('id', [UNPRIVILEGED_USER]).status !== 0) execFileSync('useradd', ['--create-home', UNPRIVILEGED_USER]);
+  // A private copy the unprivileged user can read: the checkout may live under root's home.
+  const copy = mkdtempSync(join(tmpdir(), 'wsb-unprivileged-'));
+  for (const part of ['dist', 'out', 'node_modules', 'test/fixtures', 'package.json']) cpSync(part, join(copy, part), { recursive: true });
+  execFileSync('chown', ['-R', `${UNPRIVILEGED_USER}:`, copy]);
+  execFileSync('chmod', ['755', copy]);
+  nodeTest(`real-sandbox tests as ${UNPRIVILEGED_USER}`, ['out/test/integration'], {
+    cwd: copy,
+    command: 'runuser',
+    prefix: ['-u', UNPRIVILEGED_USER, '--', 'env', `HOME=/home/${UNPRIVILEGED_USER}`],
+  });
+  rmSync(copy, { recursive: true, force: true });
+}
+
+console.log(`\ntests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
+process.exitCode = totals.fail === 0 ? 0 : 1;

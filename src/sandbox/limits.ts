@@ -1,0 +1,104 @@
+/**
+ * The limit fields, their units and whether they take whole numbers. The manifest's zod schema and the
+ * command line's flag checks are both built from this table.
+ */
+export const LIMIT_FIELDS = {
+  memoryMb: { integer: true, description: 'Memory of the whole process tree, in MiB (default 4096).' },
+  cpuSeconds: { integer: false, description: 'CPU time of the whole process tree, in seconds (default: unlimited).' },
+  timeoutSeconds: { integer: false, description: 'Wall-clock time before the tree is stopped, in seconds (default: unlimited).' },
+  maxProcesses: { integer: true, description: 'Processes alive at once in the tree (default 1024).' },
+  maxFileSizeMb: { integer: true, description: 'Largest file a process may write, in MiB (default 4096).' },
+  maxOutputMb: { integer: false, description: 'Output on stdout and stderr together, in MiB (default: unlimited).' },
+} as const;
+
+export type LimitField = keyof typeof LIMIT_FIELDS;
+
+/** Resource limits a sandbox runs under. Every field is optional; an absent field takes its default. */
+export type Limits = { [K in LimitField]?: number };
+
+/** Why `value` is not acceptable for `field`, or null. */
+export function limitValueProblem(field: LimitField, value: number): string | null {
+  if (!Number.isFinite(value)) return 'must be a number';
+  if (value <= 0) return 'must be greater than 0';
+  if (LIMIT_FIELDS[field].integer && !Number.isInteger(value)) return 'must be a whole number';
+  return null;
+}
+
+/** Limits with defaults applied; `null` means unlimited. */
+export interface EffectiveLimits {
+  memoryMb: number | null;
+  cpuSeconds: number | null;
+  timeoutSeconds: number | null;
+  maxProcesses: number | null;
+  maxFileSizeMb: number | null;
+  maxOutputMb: number | null;
+}
+
+/**
+ * Defaults are generous enough for real toolchains (tsc on a large project, a dev server left running)
+ * and tight enough that a runaway tool cannot take the machine: memory and process count are bounded,
+ * time is not, because servers and watchers legitimately run for hours.
+ */
+export const DEFAULT_LIMITS: EffectiveLimits = {
+  memoryMb: 4096,
+  cpuSeconds: null,
+  timeoutSeconds: null,
+  maxProcesses: 1024,
+  maxFileSizeMb: 4096,
+  maxOutputMb: null,
+};
+
+export type LimitKind = 'memory' | 'cpu' | 'wall' | 'processes' | 'output' | 'fileSize';
+
+export function effectiveLimits(requested: Limits | undefined, defaults: EffectiveLimits = DEFAULT_LIMITS): EffectiveLimits {
+  return { ...defaults, ...stripUndefined(requested ?? {}) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Open files are not a user-facing limit; this cap keeps a descriptor leak from exhausting the host. */
+export const MAX_OPEN_FILES = 65536;
+
+/**
+ * prlimit(1) options for the kernel-enforced per-process limits. CPU gets a one-second gap between
+ * soft (SIGXCPU, catchable) and hard (SIGKILL) so a tool can report before it dies.
+ * `openFilesHard` is the caller's current hard limit: an unprivileged process cannot raise it.
+ */
+export function prlimitOptions(limits: EffectiveLimits, openFilesHard: number): string[] {
+  const opts: string[] = [];
+  if (limits.cpuSeconds !== null) {
+    const soft = Math.max(1, Math.ceil(limits.cpuSeconds));
+    opts.push(`--cpu=${soft}:${soft + 1}`);
+  }
+  if (limits.maxFileSizeMb !== null) opts.push(`--fsize=${limits.maxFileSizeMb * 1024 * 1024}`);
+  const nofile = Math.min(MAX_OPEN_FILES, openFilesHard);
+  opts.push(`--nofile=${nofile}:${nofile}`);
+  return opts;
+}
+
+/** What the watchdog compares each sample of the process tree against. */
+export interface WatchdogThresholds {
+  memoryBytes: number | null;
+  cpuSeconds: number | null;
+  processes: number | null;
+  outputBytes: number | null;
+  /** Fraction of a limit at which a warning is raised once. */
+  warnAt: number;
+}
+
+export function watchdogThresholds(limits: EffectiveLimits, warnAt = 0.8): WatchdogThresholds {
+  return {
+    memoryBytes: limits.memoryMb === null ? null : limits.memoryMb * 1024 * 1024,
+    cpuSeconds: limits.cpuSeconds,
+    processes: limits.maxProcesses,
+    outputBytes: limits.maxOutputMb === null ? null : Math.floor(limits.maxOutputMb * 1024 * 1024),
+    warnAt,
+  };
+}
+
+/** The status `wsb run` exits with when a limit ended the tool, as timeout(1) does for the wall clock. */
+export function exitStatusForLimit(limit: LimitKind): number {
+  return limit === 'wall' ? 124 : 137;
+}

@@ -1,0 +1,79 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { whichCommand } from './toolchain';
+
+/** A top-level system path as it is on the host: a directory to bind, or a usr-merge symlink to reproduce. */
+export type SystemEntry = { path: string; kind: 'dir' } | { path: string; kind: 'symlink'; target: string };
+
+/** Facts about the host that the sandbox is built from; gathered once per process. */
+export interface HostFacts {
+  bwrapPath: string | null;
+  prlimitPath: string | null;
+  home: string;
+  openFilesHard: number;
+  system: SystemEntry[];
+  /** Root-only secrets under /etc, masked even when the sandbox runs as root. */
+  etcSecrets: string[];
+  /** Where /etc/resolv.conf really lives when that is outside /etc (systemd-resolved), for `net: all`. */
+  resolvConfTarget: string | null;
+}
+
+const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+const ETC_SECRETS = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/sudoers', '/etc/security/opasswd'];
+
+let cached: HostFacts | undefined;
+
+export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
+  if (cached) return cached;
+  const system: SystemEntry[] = [];
+  for (const p of SYSTEM_PATHS) {
+    try {
+      const st = fs.lstatSync(p);
+      if (st.isSymbolicLink()) system.push({ path: p, kind: 'symlink', target: fs.readlinkSync(p) });
+      else if (st.isDirectory()) system.push({ path: p, kind: 'dir' });
+    } catch {
+      // absent on this distribution
+    }
+  }
+  cached = {
+    bwrapPath: env.WSB_BWRAP ?? whichCommand('bwrap', env.PATH ?? '/usr/bin:/bin', '/'),
+    prlimitPath: whichCommand('prlimit', '/usr/bin:/bin:/usr/sbin:/sbin', '/'),
+    home: path.resolve(env.HOME || os.homedir()),
+    openFilesHard: openFilesHardLimit(),
+    system,
+    etcSecrets: [...ETC_SECRETS.filter((p) => fs.existsSync(p)), ...sshHostKeys()],
+    resolvConfTarget: resolvConfTarget(),
+  };
+  return cached;
+}
+
+function openFilesHardLimit(): number {
+  try {
+    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const hard = line?.trim().split(/\s+/)[4];
+    return hard === undefined || hard === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(hard);
+  } catch {
+    return 1024;
+  }
+}
+
+function sshHostKeys(): string[] {
+  try {
+    return fs
+      .readdirSync('/etc/ssh')
+      .filter((f) => /^ssh_host_.*_key$/.test(f))
+      .map((f) => path.join('/etc/ssh', f));
+  } catch {
+    return [];
+  }
+}
+
+function resolvConfTarget(): string | null {
+  try {
+    const real = fs.realpathSync('/etc/resolv.conf');
+    return real.startsWith('/etc/') ? null : real;
+  } catch {
+    return null;
+  }
+}

