@@ -31,7 +31,7 @@ if (process.getuid() === 0) {
   if (spawnSync('id', [UNPRIVILEGED_USER]).status !== 0) execFileSync('useradd', ['--create-home', UNPRIVILEGED_USER]);
   // A private copy the unprivileged user can read: the checkout may live under root's home.
   const copy = mkdtempSync(join(tmpdir(), 'wsb-unprivileged-'));
-  for (const part of ['dist', 'out', 'node_modules', 'test/fixtures', 'package.json']) cpSync(part, join(copy, part), { recursive: true });
+  for (const part of ['dist', 'out', 'node_modules', 'test/fixtures', 'package.json']) cpSync(part, join(copy, part), { recursive: true, verbatimSymlinks: true });
   execFileSync('chown', ['-R', `${UNPRIVILEGED_USER}:`, copy]);
   execFileSync('chmod', ['755', copy]);
   nodeTest(`real-sandbox tests as ${UNPRIVILEGED_USER}`, ['out/test/integration'], {

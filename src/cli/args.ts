@@ -17,6 +17,7 @@ export interface RunArgs {
   manifest: string | undefined;
   grantRequested: boolean;
   json: boolean;
+  dryRun: boolean;
   auditLog: string | undefined;
   command: string[];
 }
@@ -43,6 +44,7 @@ export const USAGE = `usage:
       --grant-requested        grant what the manifest tool requests (otherwise only the flags grant)
       --audit-log FILE         append every decision as a JSON line
       --json                   one JSON line on stderr at the end
+      --dry-run                print the full command line (JSON) instead of running; changes nothing
   wsb doctor [--json]          which backends work here, why not, how to fix it
   wsb tools [--workspace DIR] [--manifest FILE] [--json]   the declared tools and what each requests
   wsb schema                   the manifest's JSON Schema
@@ -114,6 +116,7 @@ function parseRun(args: readonly string[]): RunArgs {
     manifest: undefined,
     grantRequested: false,
     json: false,
+    dryRun: false,
     auditLog: undefined,
     command: [],
   };
@@ -173,6 +176,9 @@ function parseRun(args: readonly string[]): RunArgs {
         break;
       case '--json':
         run.json = true;
+        break;
+      case '--dry-run':
+        run.dryRun = true;
         break;
       case '--audit-log':
         run.auditLog = nonEmpty(a, value(a));

@@ -8,7 +8,7 @@ import { UsageTicker } from '../sandbox/monitor';
 import { capabilitiesOf, describeCapability, resolveGrantPath, type Policy } from '../sandbox/policy';
 import { probeHost } from '../sandbox/probe';
 import { CLOCK_TICKS_PER_SECOND, parseStat } from '../sandbox/procfs';
-import { Sandbox, type SandboxResult } from '../sandbox/sandbox';
+import { dryRun, Sandbox, type SandboxResult, type SandboxSpec } from '../sandbox/sandbox';
 import { parseArgs, UsageError, USAGE, type RunArgs } from './args';
 
 declare const WSB_VERSION: string;
@@ -110,27 +110,28 @@ async function run(args: RunArgs): Promise<number> {
   const effective = effectiveLimits(limits);
   if (args.backend === 'none') say('warning: --backend none runs the tool WITHOUT isolation (limits and a scrubbed environment only)');
 
-  const ticker = new UsageTicker(SAMPLE_INTERVAL_MS);
   const pipeOutput = effective.maxOutputMb !== null;
+  const spec: SandboxSpec = {
+    tool: args.tool ?? null,
+    command,
+    cwd: toolCwd,
+    workspace,
+    policy,
+    limits: effective,
+    backend: args.backend,
+    stdin: 'inherit',
+    output: pipeOutput ? 'pipe' : 'inherit',
+    hostEnv: process.env,
+    manifestFile,
+    graceMs: STOP_GRACE_MS,
+    warnAt: 0.8,
+  };
+  if (args.dryRun) {
+    process.stdout.write(JSON.stringify(dryRun(spec)) + '\n');
+    return 0;
+  }
   const cpuBefore = childCpuSeconds();
-  const sandbox = Sandbox.start(
-    {
-      tool: args.tool ?? null,
-      command,
-      cwd: toolCwd,
-      workspace,
-      policy,
-      limits: effective,
-      backend: args.backend,
-      stdin: 'inherit',
-      output: pipeOutput ? 'pipe' : 'inherit',
-      hostEnv: process.env,
-      manifestFile,
-      graceMs: STOP_GRACE_MS,
-      warnAt: 0.8,
-    },
-    { ticker, audit },
-  );
+  const sandbox = Sandbox.start(spec, { ticker: new UsageTicker(SAMPLE_INTERVAL_MS), audit });
   for (const skipped of sandbox.preparation?.skippedReads ?? []) say(`warning: ${skipped} does not exist; the read grant was skipped`);
   if (pipeOutput) relayOutput(sandbox);
   let interrupts = 0;

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createCgroup } from './cgroup';
 import { DEFAULT_LIMITS } from './limits';
@@ -100,7 +99,7 @@ function checkBwrap(facts: HostFacts): BackendReport {
 }
 
 export function runDoctor(facts: HostFacts): DoctorReport {
-  const cgroup = createCgroup(`doctor-${randomBytes(4).toString('hex')}`, DEFAULT_LIMITS);
+  const cgroup = createCgroup(`doctor-${process.pid}`, DEFAULT_LIMITS);
   cgroup?.remove();
   const version = cgroup?.version ?? null;
   return {

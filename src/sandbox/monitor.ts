@@ -1,5 +1,5 @@
 import type { LimitKind, WatchdogThresholds } from './limits';
-import { CLOCK_TICKS_PER_SECOND, descendants, readProcessTable, type ProcessTable } from './procfs';
+import { CLOCK_TICKS_PER_SECOND, descendants, readProcessTable, systemPageSize, type ProcessTable } from './procfs';
 import { type Disposable } from './events';
 
 /** One reading of a sandbox's process tree. */
@@ -23,7 +23,7 @@ export class TreeMeter {
   private last: UsageSample | undefined;
   peakMemoryBytes = 0;
 
-  constructor(private readonly root: number, private readonly pageSize: number) {}
+  constructor(private readonly root: number, private pageSize?: number) {}
 
   measure(table: ProcessTable, now: number, infrastructure: ReadonlySet<number>): UsageSample {
     const tree = descendants(table, this.root);
@@ -38,6 +38,7 @@ export class TreeMeter {
     const cpuSeconds = Math.max(ticks / CLOCK_TICKS_PER_SECOND, this.last?.cpuSeconds ?? 0);
     const elapsed = this.last ? (now - this.last.at) / 1000 : 0;
     const cpuPercent = elapsed > 0 ? Math.max(0, ((cpuSeconds - this.last!.cpuSeconds) / elapsed) * 100) : 0;
+    this.pageSize ??= systemPageSize();
     const sample: UsageSample = { at: now, cpuPercent, memoryBytes: pages * this.pageSize, processes, cpuSeconds };
     this.peakMemoryBytes = Math.max(this.peakMemoryBytes, sample.memoryBytes);
     this.last = sample;

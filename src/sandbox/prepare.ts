@@ -15,6 +15,8 @@ export interface PrepareRequest {
   /** The manifest the tool came from; protected like `.vscode/`. */
   manifestFile: string | null;
   hostPath: string | undefined;
+  /** False for a dry run: report what would be mounted, create nothing. */
+  create: boolean;
 }
 
 /** What preparing a run found and did on the host, for the user and the audit log. */
@@ -60,7 +62,7 @@ export function prepare(req: PrepareRequest, facts: HostFacts): Preparation {
     if (refusal) throw new SandboxError('usage', `${field}: ${refusal}`);
     if (!fs.existsSync(abs)) {
       checkedGrant(nearestExisting(abs), workspace, field);
-      createWriteTarget(abs, p.endsWith('/'));
+      if (req.create) createWriteTarget(abs, p.endsWith('/'));
       created.push(abs);
     }
     return checkedGrant(abs, workspace, field);
@@ -72,7 +74,7 @@ export function prepare(req: PrepareRequest, facts: HostFacts): Preparation {
   for (const c of exposed) {
     if (fs.existsSync(c.path)) protectedPaths.push(c.path);
     else if (c.kind === 'dir' && isDirectory(path.dirname(c.path))) {
-      fs.mkdirSync(c.path);
+      if (req.create) fs.mkdirSync(c.path);
       created.push(c.path);
       protectedPaths.push(c.path);
     }

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,9 +11,9 @@ import { Emitter, type Disposable } from './events';
 import { prlimitOptions, watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
 import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResource } from './monitor';
 import { capabilitiesOf, describeCapability, sandboxEnv, type Policy } from './policy';
-import { prepare, STATUS_FD, type Preparation } from './prepare';
+import { prepare, type Preparation } from './prepare';
 import { probeHost, type HostFacts } from './probe';
-import { descendants, pidsWithEnvMarker, signalPids, systemPageSize, type ProcessTable, readProcessTable } from './procfs';
+import { descendants, pidsWithEnvMarker, signalPids, type ProcessTable, readProcessTable } from './procfs';
 import { whichCommand } from './toolchain';
 
 export type BackendName = 'bwrap' | 'none';
@@ -109,18 +108,19 @@ export class Sandbox {
   private privateHome: string | null = null;
   private readonly marker: string;
   private exited = false;
+  private status: StatusFile | undefined;
 
   static start(spec: SandboxSpec, deps: SandboxDeps): Sandbox {
     return new Sandbox(spec, deps);
   }
 
   private constructor(private readonly spec: SandboxSpec, private readonly deps: SandboxDeps) {
-    this.id = spec.id ?? randomBytes(6).toString('hex');
+    this.id = spec.id ?? newSandboxId();
     this.marker = `WSB_SANDBOX_ID=${this.id}`;
     const facts = deps.facts ?? probeHost(spec.hostEnv);
     try {
       this.backend = resolveBackend(spec.backend, facts);
-      this.preparation = this.backend === 'bwrap' ? prepare({ ...spec, hostPath: spec.hostEnv.PATH }, facts) : this.prepareUnisolated();
+      this.preparation = prepareRun(spec, this.backend, facts, true);
     } catch (err) {
       if (err instanceof SandboxError) deps.audit?.append({ event: 'denied', id: this.id, tool: spec.tool, reason: err.message });
       throw err;
@@ -142,37 +142,18 @@ export class Sandbox {
     this.stateEmitter.fire(state);
   }
 
-  /** `none` isolates nothing; it still resolves the command and scrubs the environment. */
-  private prepareUnisolated(): null {
-    for (const [field, p] of [['workspace', this.spec.workspace], ['cwd', this.spec.cwd]] as const) {
-      if (!fs.existsSync(p)) throw new SandboxError('usage', `${field}: ${p} does not exist`);
-    }
-    if (!whichCommand(this.spec.command[0], this.spec.hostEnv.PATH, this.spec.cwd)) {
-      throw new SandboxError('not-found', `command not found: ${this.spec.command[0]}`);
-    }
-    return null;
-  }
-
-  private argv(facts: HostFacts): string[] {
-    const argv: string[] = [];
-    if (this.cgroup) argv.push(...joinCommand(this.cgroup.procsFiles));
-    if (facts.prlimitPath) argv.push(facts.prlimitPath, ...prlimitOptions(this.spec.limits, facts.openFilesHard), '--');
-    if (this.preparation) argv.push(facts.bwrapPath!, ...buildBwrapArgv(this.preparation.plan), '--');
-    argv.push(...this.spec.command);
-    return argv;
-  }
-
   private async launch(facts: HostFacts): Promise<SandboxResult> {
     const { spec } = this;
     this.setState('starting');
     this.cgroup = createCgroup(this.id, spec.limits);
     const home = this.preparation ? this.preparation.plan.home : (this.privateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-home-')));
-    const argv = this.argv(facts);
+    const argv = launchArgv(spec, this.preparation, facts, this.cgroup?.procsFiles ?? []);
     this.audit();
+    if (this.preparation) this.status = new StatusFile(this.id);
     this.child = spawn(argv[0], argv.slice(1), {
       cwd: spec.cwd,
       env: sandboxEnv(spec.hostEnv, spec.policy.env, home, this.id),
-      stdio: [spec.stdin, spec.output, spec.output, this.preparation ? 'pipe' : 'ignore'],
+      stdio: [spec.stdin, spec.output, spec.output, this.status?.fd ?? 'ignore'],
       detached: true,
     });
     const { child } = this;
@@ -184,25 +165,6 @@ export class Sandbox {
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    let started = !this.preparation;
-    const status = child.stdio[STATUS_FD];
-    if (status) {
-      let pending = '';
-      status.on('data', (chunk: Buffer) => {
-        pending += chunk.toString();
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
-          const msg = parseStatusLine(line);
-          if (msg?.['child-pid'] !== undefined) {
-            started = true;
-            this.infrastructure.add(msg['child-pid']);
-          }
-          if (msg?.['exit-code'] !== undefined) this.toolExitCode = msg['exit-code'];
-        }
-      });
-    }
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]?.on('data', (data: Buffer) => this.onChunk(stream, data));
     }
@@ -215,7 +177,7 @@ export class Sandbox {
       throw new SandboxError('start', `could not start ${argv[0]}: ${(err as Error).message}`);
     }
     this.infrastructure.add(child.pid!);
-    this.meter = new TreeMeter(child.pid!, systemPageSize());
+    this.meter = new TreeMeter(child.pid!);
     this.subscriptions.push(this.deps.ticker.subscribe(this));
     if (spec.limits.timeoutSeconds !== null) {
       this.timers.push(setTimeout(() => this.hitLimit('wall'), spec.limits.timeoutSeconds * 1000));
@@ -226,7 +188,10 @@ export class Sandbox {
     this.exited = true;
     this.finishTree();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
-    return this.finish(code, signal, started);
+    const status = this.status?.read();
+    if (status?.childPid !== undefined) this.infrastructure.add(status.childPid);
+    this.toolExitCode = status?.exitCode ?? null;
+    return this.finish(code, signal, !this.preparation || status?.childPid !== undefined);
   }
 
   private onChunk(stream: OutputStream, data: Buffer): void {
@@ -239,6 +204,10 @@ export class Sandbox {
   /** Every tick: measure the tree, warn at the threshold, kill on overrun. */
   onTable(table: ProcessTable, now: number): void {
     if (this.exited || this._state === 'suspended') return;
+    if (this.infrastructure.size < 2 && this.status) {
+      const childPid = this.status.read().childPid;
+      if (childPid !== undefined) this.infrastructure.add(childPid);
+    }
     const sample = this.meter.measure(table, now, this.infrastructure);
     this.usageEmitter.fire(sample);
     const verdict = judge(sample, this.outputBytes, watchdogThresholds(this.spec.limits, this.spec.warnAt), this.warned);
@@ -395,6 +364,7 @@ export class Sandbox {
   }
 
   private cleanup(): void {
+    this.status?.close();
     for (const t of this.timers) clearTimeout(t);
     for (const s of this.subscriptions) s.dispose();
     this.cgroup?.remove();
@@ -422,10 +392,74 @@ export class Sandbox {
   }
 }
 
-function parseStatusLine(line: string): { 'child-pid'?: number; 'exit-code'?: number } | null {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
+/**
+ * Resolves the request against the host. `none` isolates nothing; it still checks the workspace and cwd,
+ * resolves the command and (at launch) scrubs the environment. `create: false` changes nothing on disk.
+ */
+function prepareRun(spec: SandboxSpec, backend: BackendName, facts: HostFacts, create: boolean): Preparation | null {
+  if (backend === 'bwrap') return prepare({ ...spec, hostPath: spec.hostEnv.PATH, create }, facts);
+  for (const [field, p] of [['workspace', spec.workspace], ['cwd', spec.cwd]] as const) {
+    if (!fs.existsSync(p)) throw new SandboxError('usage', `${field}: ${p} does not exist`);
+  }
+  if (!whichCommand(spec.command[0], spec.hostEnv.PATH, spec.cwd)) throw new SandboxError('not-found', `command not found: ${spec.command[0]}`);
+  return null;
+}
+
+/** The whole command line of a run: cgroup join, rlimits, bwrap, the tool. */
+function launchArgv(spec: SandboxSpec, preparation: Preparation | null, facts: HostFacts, cgroupProcs: readonly string[]): string[] {
+  const argv: string[] = [];
+  if (cgroupProcs.length) argv.push(...joinCommand(cgroupProcs));
+  if (facts.prlimitPath) argv.push(facts.prlimitPath, ...prlimitOptions(spec.limits, facts.openFilesHard), '--');
+  if (preparation) argv.push(facts.bwrapPath!, ...buildBwrapArgv(preparation.plan), '--');
+  argv.push(...spec.command);
+  return argv;
+}
+
+/** What `start` would run, without running it or changing anything on disk (`wsb run --dry-run`). */
+export function dryRun(spec: SandboxSpec, facts: HostFacts = probeHost(spec.hostEnv)): string[] {
+  const backend = resolveBackend(spec.backend, facts);
+  return launchArgv(spec, prepareRun(spec, backend, facts, false), facts, []);
+}
+
+let sandboxCount = 0;
+
+/** Unique within the host for the life of the process; not a secret (a tool can read its own). */
+function newSandboxId(): string {
+  return `${Date.now().toString(36)}${process.pid.toString(36)}${(sandboxCount++).toString(36)}`;
+}
+
+/**
+ * bwrap's --json-status-fd, backed by an unlinked temporary file rather than a pipe: reading it costs a
+ * pread when needed, and no stream machinery has to load on the start-up path.
+ */
+class StatusFile {
+  readonly fd: number;
+
+  constructor(id: string) {
+    const file = path.join(os.tmpdir(), `wsb-status-${id}`);
+    this.fd = fs.openSync(file, 'w+', 0o600);
+    fs.unlinkSync(file);
+  }
+
+  read(): { childPid?: number; exitCode?: number } {
+    const size = fs.fstatSync(this.fd).size;
+    const buf = Buffer.alloc(size);
+    fs.readSync(this.fd, buf, 0, size, 0);
+    const out: { childPid?: number; exitCode?: number } = {};
+    for (const line of buf.toString().split('\n')) {
+      let msg: { 'child-pid'?: number; 'exit-code'?: number };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        continue; // a line still being written
+      }
+      if (typeof msg['child-pid'] === 'number') out.childPid = msg['child-pid'];
+      if (typeof msg['exit-code'] === 'number') out.exitCode = msg['exit-code'];
+    }
+    return out;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
   }
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { isDefaultEnvName } from '../../src/sandbox/policy';
 import { CLI, REPO, skipReason, tree, who } from './helpers';
 
 const fixture = path.join(REPO, 'test', 'fixtures', 'tools');
@@ -19,8 +20,13 @@ function gitRepo(): string {
   return repo;
 }
 
+/**
+ * The bare run gets the environment the sandbox passes by default, so that the comparison is about the
+ * sandbox and not about variables it scrubs on purpose (CI=true, for one, turns colours on in chalk).
+ */
 function bareAndInside(command: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
-  const bare = spawnSync(command[0], command.slice(1), { cwd, env, encoding: 'utf8' });
+  const scrubbed = Object.fromEntries(Object.entries(env).filter(([k]) => isDefaultEnvName(k) || k === 'HOME'));
+  const bare = spawnSync(command[0], command.slice(1), { cwd, env: scrubbed, encoding: 'utf8' });
   const workspace = cwd.startsWith(REPO) ? REPO : cwd;
   const inside = spawnSync(process.execPath, [CLI, 'run', '--workspace', workspace, '--', ...command], { cwd, env, encoding: 'utf8' });
   return { bare, inside };
