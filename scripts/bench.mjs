@@ -1,7 +1,8 @@
 // npm run bench: every figure is measured side by side in one run, interleaved round-robin so that the
 // machine's noise hits each variant alike; targets are judged on medians and ratios, never on one sample.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,6 +54,77 @@ const tool = interleave(
   TOOL_ROUNDS,
 );
 
+// --- through the supervisor, spoken to over its real protocol as any client would ---
+const require = createRequire(import.meta.url);
+const rpc = require('vscode-jsonrpc/node');
+const SUPERVISOR = new URL('../dist/supervisor.js', import.meta.url).pathname;
+
+async function withSupervisor(init, body) {
+  const child = spawn(process.execPath, [SUPERVISOR, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  const finals = new Map();
+  const waiters = new Map();
+  conn.onNotification('sandbox/state', (n) => {
+    if (!['exited', 'failed', 'killed'].includes(n.state)) return;
+    finals.set(n.id, n);
+    waiters.get(n.id)?.(n);
+  });
+  const outputListeners = [];
+  conn.onNotification('sandbox/output', (n) => outputListeners.forEach((l) => l(n)));
+  conn.listen();
+  await conn.sendRequest('initialize', { protocolVersion: 1, clientName: 'bench', ...init });
+  const done = (id) => (finals.has(id) ? Promise.resolve(finals.get(id)) : new Promise((r) => waiters.set(id, r)));
+  const policy = { read: [], write: [], net: 'none', env: [] };
+  try {
+    return await body({ conn, done, policy, pid: child.pid, onOutput: (l) => outputListeners.push(l) });
+  } finally {
+    await conn.sendRequest('shutdown', null).catch(() => undefined);
+    child.kill();
+  }
+}
+
+const cpuTicks = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+};
+const rssBytes = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+
+const warm = await withSupervisor({}, async ({ conn, done, policy }) => {
+  const samples = { supervisor: [], bwrap: [] };
+  for (let i = 0; i < ROUNDS + 3; i++) {
+    const t0 = process.hrtime.bigint();
+    const { id } = await conn.sendRequest('sandbox/start', { tool: 'true', command: ['/bin/true'], workspace: ws, policy });
+    await done(id);
+    const supervisorMs = ms(t0);
+    const bwrapMs = timed(rawBwrap, { cwd: ws });
+    if (i >= 3) (samples.supervisor.push(supervisorMs), samples.bwrap.push(bwrapMs)); // the first starts warm the caches
+  }
+  return samples;
+});
+
+const IDLE = 50;
+const MONITOR_SECONDS = Number(process.env.WSB_BENCH_MONITOR_SECONDS ?? 10);
+const monitoring = await withSupervisor({ sampleIntervalMs: 1000 }, async ({ conn, pid, policy }) => {
+  for (let i = 0; i < IDLE; i++) await conn.sendRequest('sandbox/start', { tool: `idle${i}`, command: ['sleep', '600'], workspace: ws, policy });
+  await new Promise((r) => setTimeout(r, 2000));
+  const before = cpuTicks(pid);
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, MONITOR_SECONDS * 1000));
+  const cpuPercent = ((cpuTicks(pid) - before) / 100 / (ms(t0) / 1000)) * 100;
+  return { cpuPercent, rss: rssBytes(pid) };
+});
+
+const FLOOD_BYTES = 512 * 1024 * 1024;
+const throughput = await withSupervisor({}, async ({ conn, done, policy, onOutput }) => {
+  let bytes = 0;
+  onOutput((n) => (bytes += Buffer.from(n.data, 'base64').length));
+  const t0 = process.hrtime.bigint();
+  const { id } = await conn.sendRequest('sandbox/start', { tool: 'flood', command: ['head', '-c', String(FLOOD_BYTES), '/dev/zero'], workspace: ws, policy });
+  await done(id);
+  const seconds = ms(t0) / 1000;
+  return { mbPerSecond: bytes / 1048576 / seconds, complete: bytes === FLOOD_BYTES };
+});
+
 const m = (xs) => median(xs).toFixed(1);
 const rows = [
   ['cold start: bare /bin/true', m(start.bare), ''],
@@ -62,8 +134,14 @@ const rows = [
   ['real tool: tsc --noEmit bare', m(tool.bare), ''],
   ['real tool: tsc --noEmit in wsb', m(tool.inside), ''],
   ['  inside / bare', (median(tool.inside) / median(tool.bare)).toFixed(3) + 'x', `target <= 1.05x: ${median(tool.inside) / median(tool.bare) <= 1.05 ? 'met' : 'MISSED'}`],
+  ['warm start via supervisor (to exit)', m(warm.supervisor), ''],
+  ['warm start: raw bwrap, same rounds', m(warm.bwrap), ''],
+  ['  supervisor - raw bwrap', (median(warm.supervisor) - median(warm.bwrap)).toFixed(1), `target <= +5 ms: ${median(warm.supervisor) - median(warm.bwrap) <= 5 ? 'met' : 'MISSED'}`],
+  [`supervisor CPU, ${IDLE} idle sandboxes @1 Hz`, monitoring.cpuPercent.toFixed(2) + '%', `target <= 1% of a core: ${monitoring.cpuPercent <= 1 ? 'met' : 'MISSED'}`],
+  [`supervisor RSS with ${IDLE} sandboxes`, (monitoring.rss / 1048576).toFixed(1) + ' MB', `target <= 80 MB: ${monitoring.rss <= 80 * 1048576 ? 'met' : 'MISSED'}`],
+  ['output throughput to the client', throughput.mbPerSecond.toFixed(0) + ' MB/s', `target >= 200 MB/s: ${throughput.mbPerSecond >= 200 ? 'met' : 'MISSED'}${throughput.complete ? '' : ' (INCOMPLETE)'}`],
 ];
-console.log(`medians over ${ROUNDS} rounds (start-up) and ${TOOL_ROUNDS} rounds (tsc), interleaved, in ms`);
+console.log(`medians over ${ROUNDS} rounds (start-up, warm start) and ${TOOL_ROUNDS} rounds (tsc), interleaved, in ms unless marked`);
 for (const [label, value, note] of rows) console.log(`${label.padEnd(38)} ${value.padStart(9)}  ${note}`);
 console.log('peers, as measured for the issue on this machine class: srt ~370 ms, codex sandbox ~180 ms, raw bwrap ~13 ms');
-console.log(JSON.stringify({ start: Object.fromEntries(Object.entries(start).map(([k, v]) => [k, median(v)])), tool: Object.fromEntries(Object.entries(tool).map(([k, v]) => [k, median(v)])) }));
+console.log(JSON.stringify({ start: Object.fromEntries(Object.entries(start).map(([k, v]) => [k, median(v)])), tool: Object.fromEntries(Object.entries(tool).map(([k, v]) => [k, median(v)])), warm: { supervisor: median(warm.supervisor), bwrap: median(warm.bwrap) }, monitoring, throughput }));

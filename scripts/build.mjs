@@ -1,6 +1,6 @@
 // Bundles each entry point with esbuild and writes the manifest's JSON Schema next to them.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
 const common = {
@@ -27,6 +27,9 @@ const manifestApart = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [manifestApart] }),
   build({ ...common, entryPoints: ['src/sandbox/manifest.ts'], outfile: 'dist/manifest.js' }),
+  build({ ...common, entryPoints: ['src/supervisor/main.ts'], outfile: 'dist/supervisor.js' }),
+  // The extension host provides `vscode`; everything else is bundled so the .vsix needs no node_modules.
+  ...(existsSync('src/extension/extension.ts') ? [build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] })] : []),
 ]);
 
 // The schema comes from the zod schema itself, so the editor and the CLI can never disagree.

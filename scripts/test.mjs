@@ -1,7 +1,7 @@
 // The test command: compiles the tests, runs unit tests, then the real-sandbox tests as this user and,
 // when this is root, once more as an unprivileged user (real users are not root).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,7 +24,11 @@ function nodeTest(label, args, opts = {}) {
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli']);
+// The extension layer type-checks against @types/vscode; its unit tests are vscode-free and bundled to run.
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.extension.json'], { stdio: 'inherit' });
+rmSync('out/test-extension', { recursive: true, force: true });
+execFileSync(process.execPath, ['node_modules/esbuild/bin/esbuild', '--bundle', '--platform=node', '--log-level=warning', '--outdir=out/test-extension', ...readdirSync('test/extension').filter((f) => f.endsWith('.test.ts')).map((f) => `test/extension/${f}`)], { stdio: 'inherit' });
+nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/supervisor', 'out/test-extension']);
 nodeTest(`real-sandbox tests as uid ${process.getuid()}`, ['out/test/integration']);
 
 if (process.getuid() === 0) {

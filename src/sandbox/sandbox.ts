@@ -38,6 +38,8 @@ export interface SandboxSpec {
   /** Grace between SIGTERM and SIGKILL when stopping, including on the wall timeout. */
   graceMs: number;
   warnAt: number;
+  /** Variables the caller adds to the tool's environment (the supervisor's marker for its reaper). */
+  extraEnv?: Record<string, string>;
 }
 
 export interface SandboxResult {
@@ -80,8 +82,8 @@ export function resolveBackend(choice: BackendChoice, facts: HostFacts): Backend
 export class Sandbox {
   readonly id: string;
   readonly backend: BackendName;
-  readonly done: Promise<SandboxResult>;
   readonly preparation: Preparation | null;
+  private result: Promise<SandboxResult> | undefined;
 
   private readonly stateEmitter = new Emitter<SandboxState>();
   private readonly outputEmitter = new Emitter<{ stream: OutputStream; data: Buffer }>();
@@ -108,16 +110,22 @@ export class Sandbox {
   private privateHome: string | null = null;
   private readonly marker: string;
   private exited = false;
+  private killRequested = false;
+  private readonly facts: HostFacts;
   private status: StatusFile | undefined;
 
+  /** Prepares and launches in one step (the CLI's way). */
   static start(spec: SandboxSpec, deps: SandboxDeps): Sandbox {
-    return new Sandbox(spec, deps);
+    const sandbox = new Sandbox(spec, deps);
+    sandbox.run();
+    return sandbox;
   }
 
-  private constructor(private readonly spec: SandboxSpec, private readonly deps: SandboxDeps) {
+  /** Prepares the run (and throws SandboxError for what cannot run); `run()` launches it. */
+  constructor(private readonly spec: SandboxSpec, private readonly deps: SandboxDeps) {
     this.id = spec.id ?? newSandboxId();
     this.marker = `WSB_SANDBOX_ID=${this.id}`;
-    const facts = deps.facts ?? probeHost(spec.hostEnv);
+    const facts = (this.facts = deps.facts ?? probeHost(spec.hostEnv));
     try {
       this.backend = resolveBackend(spec.backend, facts);
       this.preparation = prepareRun(spec, this.backend, facts, true);
@@ -125,7 +133,16 @@ export class Sandbox {
       if (err instanceof SandboxError) deps.audit?.append({ event: 'denied', id: this.id, tool: spec.tool, reason: err.message });
       throw err;
     }
-    this.done = this.launch(facts);
+  }
+
+  run(): Promise<SandboxResult> {
+    this.result ??= this.launch(this.facts);
+    return this.result;
+  }
+
+  /** Settles when the run is over and nothing of the tool remains. */
+  get done(): Promise<SandboxResult> {
+    return this.run();
   }
 
   get state(): SandboxState {
@@ -152,7 +169,7 @@ export class Sandbox {
     if (this.preparation) this.status = new StatusFile(this.id);
     this.child = spawn(argv[0], argv.slice(1), {
       cwd: spec.cwd,
-      env: sandboxEnv(spec.hostEnv, spec.policy.env, home, this.id),
+      env: { ...sandboxEnv(spec.hostEnv, spec.policy.env, home, this.id), ...spec.extraEnv },
       stdio: [spec.stdin, spec.output, spec.output, this.status?.fd ?? 'ignore'],
       detached: true,
     });
@@ -183,6 +200,7 @@ export class Sandbox {
       this.timers.push(setTimeout(() => this.hitLimit('wall'), spec.limits.timeoutSeconds * 1000));
     }
     this.setState('running');
+    if (this.killRequested) this.kill();
 
     const { code, signal } = await exited;
     this.exited = true;
@@ -253,6 +271,7 @@ export class Sandbox {
   /** SIGTERM to the tool's processes (not bwrap's), SIGKILL to all after `graceMs`. */
   stop(graceMs = this.spec.graceMs): void {
     if (this.exited || this._state === 'stopping') return;
+    if (!this.child?.pid) return this.kill();
     this.deps.audit?.append({ event: 'signal', id: this.id, action: `stop (grace ${graceMs} ms)` });
     this.killedByRequest = true;
     this.setState('stopping');
@@ -266,13 +285,15 @@ export class Sandbox {
   kill(): void {
     if (this.exited) return;
     this.killedByRequest = true;
+    if (!this.child?.pid) {
+      this.killRequested = true;
+      return;
+    }
     if (this._state !== 'stopping') this.setState('stopping');
-    if (this.child.pid) {
-      try {
-        process.kill(-this.child.pid, 'SIGKILL');
-      } catch {
-        // the group leader may already be gone
-      }
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // the group leader may already be gone
     }
     signalPids(this.treePids(true), 'SIGKILL');
     this.cgroup?.killAll();
