@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { build } from 'esbuild';
 import { join } from 'node:path';
 
 const UNPRIVILEGED_USER = 'wsb-tester';
@@ -27,7 +28,13 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 // The extension layer type-checks against @types/vscode; its unit tests are vscode-free and bundled to run.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.extension.json'], { stdio: 'inherit' });
 rmSync('out/test-extension', { recursive: true, force: true });
-execFileSync(process.execPath, ['node_modules/esbuild/bin/esbuild', '--bundle', '--platform=node', '--log-level=warning', '--outdir=out/test-extension', ...readdirSync('test/extension').filter((f) => f.endsWith('.test.ts')).map((f) => `test/extension/${f}`)], { stdio: 'inherit' });
+await build({
+  entryPoints: readdirSync('test/extension').filter((f) => f.endsWith('.test.ts')).map((f) => `test/extension/${f}`),
+  bundle: true,
+  platform: 'node',
+  outdir: 'out/test-extension',
+  logLevel: 'warning',
+});
 nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/supervisor', 'out/test-extension']);
 nodeTest(`real-sandbox tests as uid ${process.getuid()}`, ['out/test/integration']);
 
