@@ -36,6 +36,7 @@ await build({
   logLevel: 'warning',
 });
 nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/supervisor', 'out/test-extension']);
+execFileSync(process.execPath, ['scripts/vscode-test.mjs'], { stdio: 'inherit' });
 nodeTest(`real-sandbox tests as uid ${process.getuid()}`, ['out/test/integration']);
 
 if (process.getuid() === 0) {
