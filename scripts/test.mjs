@@ -9,6 +9,14 @@ import { join } from 'node:path';
 const UNPRIVILEGED_USER = 'wsb-tester';
 const totals = { pass: 0, fail: 0, skipped: 0 };
 
+/** Adds the `# pass` / `# fail` / `# skipped` lines of every node:test summary in `output`. */
+function count(output, exitStatus) {
+  const sum = (name) => [...output.matchAll(new RegExp(`^# ${name} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  totals.pass += sum('pass');
+  totals.fail += sum('fail') + (exitStatus !== 0 && sum('fail') === 0 ? 1 : 0);
+  totals.skipped += sum('skipped');
+}
+
 function nodeTest(label, args, opts = {}) {
   console.log(`\n=== ${label} ===`);
   const r = spawnSync(opts.command ?? process.execPath, opts.command ? [...opts.prefix, process.execPath, '--test', ...args] : ['--test', ...args], {
@@ -18,10 +26,7 @@ function nodeTest(label, args, opts = {}) {
     maxBuffer: 256 * 1024 * 1024,
   });
   process.stdout.write(r.stdout);
-  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(r.stdout)?.[1] ?? 0);
-  totals.pass += count('pass');
-  totals.fail += count('fail') + (r.status !== 0 && count('fail') === 0 ? 1 : 0);
-  totals.skipped += count('skipped');
+  count(r.stdout, r.status);
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
@@ -52,6 +57,18 @@ if (process.getuid() === 0) {
     prefix: ['-u', UNPRIVILEGED_USER, '--', 'env', `HOME=/home/${UNPRIVILEGED_USER}`],
   });
   rmSync(copy, { recursive: true, force: true });
+}
+
+// End to end in a real VS Code (code-server in headless Chromium). Its set-up installs Debian packages,
+// so where that is impossible (not root, no Chromium) it is skipped visibly; WSB_E2E=0 skips it on purpose.
+const canSetUpE2e = process.getuid() === 0 || spawnSync('sh', ['-c', 'command -v chromium']).status === 0;
+if (process.env.WSB_E2E === '0' || !canSetUpE2e) {
+  console.log(`\nSKIPPED: end-to-end tests in code-server (${process.env.WSB_E2E === '0' ? 'WSB_E2E=0' : 'not root and Chromium missing: run as root once to install it'})`);
+} else {
+  console.log('\n=== end-to-end tests in code-server ===');
+  const r = spawnSync('bash', ['test/e2e/run.sh'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  process.stdout.write(r.stdout);
+  count(r.stdout, r.status);
 }
 
 console.log(`\ntests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { joinCommandLine } from './commandLine';
 
 /**
  * The audit log (JSONL, written by the supervisor's engine and by the extension's grant decisions) as a
@@ -36,7 +37,7 @@ function describe(record: z.infer<typeof recordSchema>, tools: Map<string, strin
       const tool = r.data.tool ?? r.data.command[0] ?? '';
       tools.set(r.data.id, tool);
       const grants = r.data.grants?.length ? r.data.grants.join(', ') : 'default policy';
-      return { tool, details: `${r.data.command.join(' ')} · ${r.data.backend} · ${grants}${limitsText(r.data.limits)}` };
+      return { tool, details: `${joinCommandLine(r.data.command)} · ${r.data.backend} · ${grants}${limitsText(r.data.limits)}` };
     }
     case 'denied': {
       const r = eventSchemas.denied.safeParse(record);

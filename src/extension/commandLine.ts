@@ -31,3 +31,8 @@ export function splitCommandLine(line: string): string[] {
   if (word !== null) words.push(word);
   return words;
 }
+
+/** The inverse of {@link splitCommandLine}: an argv as a line that splits back into the same words. */
+export function joinCommandLine(argv: readonly string[]): string {
+  return argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SandboxStateName } from '../protocol/sandbox';
+import { joinCommandLine } from './commandLine';
 import { ResourcesPanel } from './resourcesPanel';
 import type { SandboxNode } from './sandboxTree';
 import { isActive, type SandboxEntry } from './sandboxModel';
@@ -19,7 +20,7 @@ async function sandboxArg(s: Services, arg: unknown, applies: (state: SandboxSta
     return candidates[0];
   }
   const picked = await vscode.window.showQuickPick(
-    candidates.map((e) => ({ label: e.info.tool, description: usageDescription(e.info), detail: e.info.command.join(' '), entry: e })),
+    candidates.map((e) => ({ label: e.info.tool, description: usageDescription(e.info), detail: joinCommandLine(e.info.command), entry: e })),
     { placeHolder: `Sandbox to ${verb}` },
   );
   return picked?.entry;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SandboxInfo } from '../protocol/sandbox';
 import { capabilitiesOf, type Capability } from '../sandbox/policy';
 import { describeCapabilityIn } from './capabilityWording';
+import { joinCommandLine } from './commandLine';
 import type { Sandboxes } from './sandboxes';
 import type { SandboxEntry } from './sandboxModel';
 import { limitLines, limitWords, usageDescription } from './usageText';
@@ -55,7 +56,7 @@ function tooltip(entry: SandboxEntry): vscode.MarkdownString {
   const caps = capabilitiesOf(info.policy).map((c) => describeCapabilityIn(c, info.workspace, os.homedir()));
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${info.tool}** — ${usageDescription(info)}\n\n`);
-  md.appendCodeblock(info.command.join(' '), 'shellscript');
+  md.appendCodeblock(joinCommandLine(info.command), 'shellscript');
   md.appendMarkdown(`\n\nin \`${info.cwd}\` · backend \`${info.backend}\`\n\n`);
   md.appendMarkdown(caps.length ? `May: ${caps.map((c) => `\n- ${c}`).join('')}\n\n` : 'Default policy: no writes, no network, no extra environment.\n\n');
   md.appendMarkdown(`Limits: ${limitLines(info).join(' · ')}`);

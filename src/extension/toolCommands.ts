@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EMPTY_POLICY } from '../sandbox/policy';
-import { splitCommandLine } from './commandLine';
+import { joinCommandLine, splitCommandLine } from './commandLine';
 import { manifestRequest } from './manifestRequests';
 import { manifestUri, type ManifestTool } from './manifestWatcher';
 import { scaffoldManifest } from './scaffold';
@@ -33,7 +33,7 @@ export async function pickTool(s: Services, placeHolder: string): Promise<Manife
     tools.map((tool) => ({
       label: tool.name,
       description: [multiRoot ? tool.folder.name : '', tool.resolved.description ?? ''].filter(Boolean).join(' · '),
-      detail: tool.entry.command.join(' '),
+      detail: joinCommandLine(tool.entry.command),
       tool,
     })),
     { placeHolder, matchOnDetail: true },

@@ -4,6 +4,7 @@ import type { AuditSink } from '../sandbox/audit';
 import type { Limits } from '../sandbox/limits';
 import type { Policy } from '../sandbox/policy';
 import { authorize } from './capabilityGate';
+import { joinCommandLine } from './commandLine';
 import { modalPrompts } from './grantPrompt';
 import type { GrantStore, ToolIdentity } from './grants';
 import { OutputTerminal } from './outputTerminal';
@@ -46,6 +47,9 @@ const KEEP_FINISHED = 50;
 export class ToolRunner implements vscode.Disposable {
   private readonly runs = new Map<string, Run & { settle(exit: RunExit): void; ended: StateNotification | undefined }>();
   private readonly terminals = new WeakMap<OutputTerminal, vscode.Terminal>();
+  /** Restricted Mode: runs whose output goes to an output channel (one per tool name) rather than a terminal. */
+  private readonly channels = new WeakMap<OutputTerminal, vscode.OutputChannel>();
+  private readonly channelsByName = new Map<string, vscode.OutputChannel>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -78,7 +82,7 @@ export class ToolRunner implements vscode.Disposable {
   /** Starts an authorized request with its output going to `terminal`. Throws when the supervisor refuses. */
   async start(request: RunRequest, policy: Policy, terminal: OutputTerminal): Promise<Run> {
     const settings = this.settings();
-    terminal.note(`$ ${request.command.join(' ')}`);
+    terminal.note(`$ ${joinCommandLine(request.command)}`);
     let id: string;
     try {
       id = await this.client.startSandbox({
@@ -155,12 +159,35 @@ export class ToolRunner implements vscode.Disposable {
   }
 
   private show(pty: OutputTerminal, tool?: string): void {
+    let channel = this.channels.get(pty);
+    // VS Code asks for workspace trust before it opens any terminal, an extension's pseudoterminal included,
+    // so in Restricted Mode a run's output goes to an output channel: no trust prompt after "Run with Default Policy".
+    if (!channel && !this.terminals.has(pty) && !vscode.workspace.isTrusted) channel = this.attachChannel(pty, tool);
+    if (channel) {
+      channel.show(true);
+      return;
+    }
     let terminal = this.terminals.get(pty);
     if (!terminal) {
       terminal = vscode.window.createTerminal({ name: `Sandbox: ${tool ?? 'output'}`, pty, iconPath: new vscode.ThemeIcon('shield') });
       this.terminals.set(pty, terminal);
     }
     terminal.show(true);
+  }
+
+  private attachChannel(pty: OutputTerminal, tool: string | undefined): vscode.OutputChannel {
+    const name = `Sandbox: ${tool ?? 'output'}`;
+    let channel = this.channelsByName.get(name);
+    if (!channel) {
+      channel = vscode.window.createOutputChannel(name);
+      this.channelsByName.set(name, channel);
+    }
+    const target = channel;
+    // Terminal text without its colours and carriage returns; open() hands over what was written before.
+    pty.onDidWrite((text) => target.append(text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r\n/g, '\n')));
+    pty.open();
+    this.channels.set(pty, target);
+    return target;
   }
 
   private prune(): void {
@@ -170,5 +197,6 @@ export class ToolRunner implements vscode.Disposable {
 
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
+    for (const c of this.channelsByName.values()) c.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import type { LimitKind, WatchdogThresholds } from './limits';
-import { CLOCK_TICKS_PER_SECOND, descendants, readProcessTable, systemPageSize, type ProcessTable } from './procfs';
+import { CLOCK_TICKS_PER_SECOND, ProcessTableCache, systemPageSize, type ProcessSnapshot } from './procfs';
 import { type Disposable } from './events';
 
 /** One reading of a sandbox's process tree. */
@@ -25,8 +25,8 @@ export class TreeMeter {
 
   constructor(private readonly root: number, private pageSize?: number) {}
 
-  measure(table: ProcessTable, now: number, infrastructure: ReadonlySet<number>): UsageSample {
-    const tree = descendants(table, this.root);
+  measure(snapshot: ProcessSnapshot, now: number, infrastructure: ReadonlySet<number>): UsageSample {
+    const tree = snapshot.tree(this.root);
     let ticks = 0;
     let pages = 0;
     let processes = 0;
@@ -77,9 +77,15 @@ export function judge(sample: UsageSample, outputBytes: number, t: WatchdogThres
   return { exceeded, warnings };
 }
 
-/** Something that wants a process table every tick. */
+/** Something that wants a process table every tick, fresh for the tree under `rootPid`. */
 export interface TableConsumer {
-  onTable(table: ProcessTable, now: number): void;
+  readonly rootPid: number | undefined;
+  onTable(snapshot: ProcessSnapshot, now: number): void;
+}
+
+function cachedReader(): (roots: number[]) => ProcessSnapshot {
+  const cache = new ProcessTableCache();
+  return (roots) => cache.read(roots);
 }
 
 /**
@@ -93,7 +99,7 @@ export class UsageTicker {
 
   constructor(
     private readonly intervalMs: number,
-    private readonly readTable: () => ProcessTable = readProcessTable,
+    private readonly readTable: (roots: number[]) => ProcessSnapshot = cachedReader(),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -119,7 +125,8 @@ export class UsageTicker {
   }
 
   tick(): void {
-    const table = this.readTable();
+    const roots = [...this.consumers].flatMap((c) => (c.rootPid === undefined ? [] : [c.rootPid]));
+    const table = this.readTable(roots);
     const now = this.now();
     for (const c of [...this.consumers]) c.onTable(table, now);
     for (const l of [...this.afterTick]) l(now);

@@ -13,7 +13,7 @@ import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResou
 import { capabilitiesOf, describeCapability, sandboxEnv, type Policy } from './policy';
 import { prepare, type Preparation } from './prepare';
 import { probeHost, type HostFacts } from './probe';
-import { descendants, pidsWithEnvMarker, signalPids, type ProcessTable, readProcessTable } from './procfs';
+import { descendants, pidsWithEnvMarker, signalPids, type ProcessSnapshot, readProcessTable } from './procfs';
 import { whichCommand } from './toolchain';
 
 export type BackendName = 'bwrap' | 'none';
@@ -149,6 +149,11 @@ export class Sandbox {
     return this._state;
   }
 
+  /** The process the tree hangs from (bwrap, or the tool under `none`), once spawned. */
+  get rootPid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get latestUsage(): UsageSample | undefined {
     return this.meter?.latest;
   }
@@ -220,13 +225,13 @@ export class Sandbox {
   }
 
   /** Every tick: measure the tree, warn at the threshold, kill on overrun. */
-  onTable(table: ProcessTable, now: number): void {
+  onTable(snapshot: ProcessSnapshot, now: number): void {
     if (this.exited || this._state === 'suspended') return;
     if (this.infrastructure.size < 2 && this.status) {
       const childPid = this.status.read().childPid;
       if (childPid !== undefined) this.infrastructure.add(childPid);
     }
-    const sample = this.meter.measure(table, now, this.infrastructure);
+    const sample = this.meter.measure(snapshot, now, this.infrastructure);
     this.usageEmitter.fire(sample);
     const verdict = judge(sample, this.outputBytes, watchdogThresholds(this.spec.limits, this.spec.warnAt), this.warned);
     for (const w of verdict.warnings) this.warningEmitter.fire(w);

@@ -18,6 +18,7 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const OUTPUT_HIGH_WATER = 2 * 1024 * 1024;
 const OUTPUT_LOW_WATER = 512 * 1024;
 const PARENT_CHECK_MS = 2000;
+const SHUTDOWN_ANSWER_MS = 200;
 
 function log(message: string): void {
   process.stderr.write(`[supervisor ${new Date().toISOString()}] ${message}\n`);
@@ -82,7 +83,9 @@ onRequest(connection, Stats, () => supervisor.statistics());
 onRequest(connection, Doctor, () => runDoctor(probeHost()));
 onRequest(connection, Shutdown, async () => {
   await supervisor.shutdown();
-  setImmediate(() => exit(0, 'shutdown requested'));
+  // The answer is the announcement that this exit is deliberate: the writer sends it a few turns later, so
+  // leave after it went (or sooner, when the client closes our stdin on reading it).
+  setTimeout(() => exit(0, 'shutdown requested'), SHUTDOWN_ANSWER_MS);
   return null;
 });
 

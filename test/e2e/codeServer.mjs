@@ -57,7 +57,7 @@ async function freePort() {
 
 // All descendants of pid, read from /proc. Killing the process group is not enough: node-pty
 // starts terminal shells in sessions of their own.
-function descendants(pid) {
+export function descendants(pid) {
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -90,7 +90,8 @@ function killAll(pids, signal) {
 /**
  * Starts code-server on a free loopback port with fresh user-data and extensions dirs.
  * `settings` (optional) is written as the user's settings.json before start.
- * Returns { url, baseUrl, log(), stop() }; url opens `workspace` directly.
+ * Returns { url, baseUrl, pid, userDataDir, log(), stop() }; url opens `workspace` directly. userDataDir
+ * holds User/workspaceStorage (extensions' storageUri); pid is the server's, for finding its descendants.
  */
 export async function startCodeServer({ workspace, vsix, cache = DEFAULT_CACHE, settings, timeoutMs = 60_000 } = {}) {
   if (!workspace) throw new Error('startCodeServer: workspace is required');
@@ -160,7 +161,7 @@ export async function startCodeServer({ workspace, vsix, cache = DEFAULT_CACHE, 
     await sleep(200);
   }
   const url = `${baseUrl}/?${new URLSearchParams({ folder: workspace })}`;
-  return { url, baseUrl, log: () => output, stop };
+  return { url, baseUrl, pid: child.pid, userDataDir: userData, log: () => output, stop };
 }
 
 /** Launches Debian's headless Chromium through the cache's playwright-core and opens url. */

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { effectiveLimits, watchdogThresholds } from '../../src/sandbox/limits';
 import { judge, TreeMeter, UsageTicker, type WatchedResource } from '../../src/sandbox/monitor';
-import type { ProcessTable, ProcStat } from '../../src/sandbox/procfs';
+import { ProcessSnapshot, type ProcStat } from '../../src/sandbox/procfs';
 
 function proc(pid: number, ppid: number, ticks: number, rssPages: number, childTicks = 0): ProcStat {
   return { pid, ppid, comm: 'x', state: 'S', ticks, childTicks, rssPages };
 }
-const table = (...ps: ProcStat[]): ProcessTable => new Map(ps.map((p) => [p.pid, p]));
+const table = (...ps: ProcStat[]): ProcessSnapshot => new ProcessSnapshot(new Map(ps.map((p) => [p.pid, p])));
 
 test('the meter sums the tree only, counts reaped children, skips infrastructure in the process count', () => {
   const meter = new TreeMeter(10, 4096);
@@ -39,9 +39,9 @@ test('judge: warns once at 80%, reports the first limit exceeded', () => {
 test('the ticker reads /proc once per tick for all consumers and stops when nobody listens', () => {
   let reads = 0;
   const seen: number[] = [];
-  const ticker = new UsageTicker(60_000, () => (reads++, new Map()), () => 42);
-  const a = ticker.subscribe({ onTable: (_t, now) => seen.push(now) });
-  const b = ticker.subscribe({ onTable: (_t, now) => seen.push(now) });
+  const ticker = new UsageTicker(60_000, () => (reads++, new ProcessSnapshot(new Map())), () => 42);
+  const a = ticker.subscribe({ rootPid: 1, onTable: (_t, now) => seen.push(now) });
+  const b = ticker.subscribe({ rootPid: 2, onTable: (_t, now) => seen.push(now) });
   ticker.tick();
   assert.equal(reads, 1);
   assert.deepEqual(seen, [42, 42]);

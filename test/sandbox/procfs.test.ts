@@ -13,3 +13,15 @@ test('descendants walks the whole tree from the root', () => {
   assert.deepEqual(descendants(t, 2).map((p) => p.pid), [2, 3, 4]);
   assert.deepEqual(descendants(t, 9), []);
 });
+
+test('the cached table keeps every process and re-reads the watched tree each time', async () => {
+  const { ProcessTableCache } = await import('../../src/sandbox/procfs');
+  const cache = new ProcessTableCache(1000);
+  const first = cache.read([process.ppid]).table.get(process.pid)!;
+  const spinUntil = Date.now() + 50;
+  while (Date.now() < spinUntil); // burn CPU so our own ticks grow
+  const second = cache.read([process.ppid]).table.get(process.pid)!;
+  assert.equal(second.ppid, process.ppid);
+  assert.ok(second.ticks > first.ticks, `${first.ticks} → ${second.ticks}`);
+  assert.ok(cache.read([]).table.size > 1, 'other processes stay in the table');
+});
