@@ -18,6 +18,8 @@ export interface BwrapPlan {
   protectedPaths: string[];
   cwd: string;
   net: NetAccess;
+  /** Cap of the private /tmp and HOME in bytes (they live in memory), when bwrap supports it. */
+  tmpfsBytes: number | null;
   /** bwrap writes `{"child-pid": N}` and later `{"exit-code": N}` here. */
   statusFd: number;
 }
@@ -45,8 +47,9 @@ export function buildBwrapArgv(plan: BwrapPlan): string[] {
     else argv.push('--symlink', entry.target, entry.path);
   }
   for (const p of plan.masked) argv.push('--ro-bind', '/dev/null', p);
-  argv.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
-  if (plan.home !== '/tmp') argv.push('--tmpfs', plan.home);
+  const size = plan.tmpfsBytes === null ? [] : ['--size', String(plan.tmpfsBytes)];
+  argv.push('--proc', '/proc', '--dev', '/dev', ...size, '--tmpfs', '/tmp');
+  if (plan.home !== '/tmp') argv.push(...size, '--tmpfs', plan.home);
   for (const p of plan.readOnly) argv.push('--ro-bind', p, p);
   for (const p of plan.readWrite) argv.push('--bind', p, p);
   for (const p of plan.protectedPaths) argv.push('--ro-bind', p, p);

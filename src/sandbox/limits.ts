@@ -7,7 +7,7 @@ export const LIMIT_FIELDS = {
   cpuSeconds: { integer: false, description: 'CPU time of the whole process tree, in seconds (default: unlimited).' },
   timeoutSeconds: { integer: false, description: 'Wall-clock time before the tree is stopped, in seconds (default: unlimited).' },
   maxProcesses: { integer: true, description: 'Processes alive at once in the tree (default 1024).' },
-  maxFileSizeMb: { integer: true, description: 'Largest file a process may write, in MiB (default 4096).' },
+  maxFileSizeMb: { integer: true, description: 'Largest file a process may write, in MiB (default: unlimited).' },
   maxOutputMb: { integer: false, description: 'Output on stdout and stderr together, in MiB (default: unlimited).' },
 } as const;
 
@@ -36,15 +36,16 @@ export interface EffectiveLimits {
 
 /**
  * Defaults are generous enough for real toolchains (tsc on a large project, a dev server left running)
- * and tight enough that a runaway tool cannot take the machine: memory and process count are bounded,
- * time is not, because servers and watchers legitimately run for hours.
+ * and tight enough that a runaway tool cannot take the machine: memory (the private /tmp and HOME, which
+ * live in memory, included) and process count are bounded; time is not, because servers and watchers
+ * legitimately run for hours; file size is not, because a tool writes only where it was granted.
  */
 export const DEFAULT_LIMITS: EffectiveLimits = {
   memoryMb: 4096,
   cpuSeconds: null,
   timeoutSeconds: null,
   maxProcesses: 1024,
-  maxFileSizeMb: 4096,
+  maxFileSizeMb: null,
   maxOutputMb: null,
 };
 
@@ -62,20 +63,25 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export const MAX_OPEN_FILES = 65536;
 
 /**
- * prlimit(1) options for the kernel-enforced per-process limits. CPU gets a one-second gap between
- * soft (SIGXCPU, catchable) and hard (SIGKILL) so a tool can report before it dies.
- * `openFilesHard` is the caller's current hard limit: an unprivileged process cannot raise it.
+ * prlimit(1) options for the kernel-enforced per-process limits; empty when there is nothing to set, so
+ * the run needs no prlimit at all. CPU gets a one-second gap between soft (SIGXCPU, catchable) and hard
+ * (SIGKILL) so a tool can report before it dies. Open files are capped only where the inherited limits
+ * exceed the cap (an unprivileged process cannot raise its hard limit anyway).
  */
-export function prlimitOptions(limits: EffectiveLimits, openFilesHard: number): string[] {
+export function prlimitOptions(limits: EffectiveLimits, openFiles: { soft: number; hard: number }): string[] {
   const opts: string[] = [];
   if (limits.cpuSeconds !== null) {
     const soft = Math.max(1, Math.ceil(limits.cpuSeconds));
     opts.push(`--cpu=${soft}:${soft + 1}`);
   }
   if (limits.maxFileSizeMb !== null) opts.push(`--fsize=${limits.maxFileSizeMb * 1024 * 1024}`);
-  const nofile = Math.min(MAX_OPEN_FILES, openFilesHard);
-  opts.push(`--nofile=${nofile}:${nofile}`);
+  if (openFiles.hard > MAX_OPEN_FILES) opts.push(`--nofile=${Math.min(openFiles.soft, MAX_OPEN_FILES)}:${MAX_OPEN_FILES}`);
   return opts;
+}
+
+/** Size of each of the private /tmp and HOME (RAM-backed tmpfs): half the memory limit, so both together stay within it. */
+export function tmpfsBytes(limits: EffectiveLimits): number | null {
+  return limits.memoryMb === null ? null : Math.floor((limits.memoryMb * 1024 * 1024) / 2);
 }
 
 /** What the watchdog compares each sample of the process tree against. */

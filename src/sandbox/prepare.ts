@@ -15,6 +15,8 @@ export interface PrepareRequest {
   /** The manifest the tool came from; protected like `.vscode/`. */
   manifestFile: string | null;
   hostPath: string | undefined;
+  /** Cap of the private /tmp and HOME, from the memory limit. */
+  tmpfsBytes: number | null;
   /** False for a dry run: report what would be mounted, create nothing. */
   create: boolean;
 }
@@ -102,6 +104,7 @@ export function prepare(req: PrepareRequest, facts: HostFacts): Preparation {
       protectedPaths,
       cwd,
       net: req.policy.net,
+      tmpfsBytes: facts.bwrapTmpfsSize ? req.tmpfsBytes : null,
       statusFd: STATUS_FD,
     },
   };

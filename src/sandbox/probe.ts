@@ -11,7 +11,9 @@ export interface HostFacts {
   bwrapPath: string | null;
   prlimitPath: string | null;
   home: string;
-  openFilesHard: number;
+  openFiles: { soft: number; hard: number };
+  /** bwrap ≥ 0.7 can cap a tmpfs (`--size`); older ones (Ubuntu 22.04 ships 0.6) cannot. */
+  bwrapTmpfsSize: boolean;
   system: SystemEntry[];
   /** Root-only secrets under /etc, masked even when the sandbox runs as root. */
   etcSecrets: string[];
@@ -26,6 +28,7 @@ let cached: HostFacts | undefined;
 
 export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
   if (cached) return cached;
+  const bwrapPath = env.WSB_BWRAP ?? whichCommand('bwrap', env.PATH ?? '/usr/bin:/bin', '/');
   const system: SystemEntry[] = [];
   for (const p of SYSTEM_PATHS) {
     try {
@@ -37,10 +40,11 @@ export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
     }
   }
   cached = {
-    bwrapPath: env.WSB_BWRAP ?? whichCommand('bwrap', env.PATH ?? '/usr/bin:/bin', '/'),
+    bwrapPath,
     prlimitPath: whichCommand('prlimit', '/usr/bin:/bin:/usr/sbin:/sbin', '/'),
     home: path.resolve(env.HOME || os.homedir()),
-    openFilesHard: openFilesHardLimit(),
+    openFiles: openFilesLimits(),
+    bwrapTmpfsSize: bwrapPath !== null && binaryMentions(bwrapPath, '--size'),
     system,
     etcSecrets: [...ETC_SECRETS.filter((p) => fs.existsSync(p)), ...sshHostKeys()],
     resolvConfTarget: resolvConfTarget(),
@@ -48,13 +52,23 @@ export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
   return cached;
 }
 
-function openFilesHardLimit(): number {
+function openFilesLimits(): { soft: number; hard: number } {
+  const value = (v: string | undefined) => (v === undefined || v === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(v));
   try {
     const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const hard = line?.trim().split(/\s+/)[4];
-    return hard === undefined || hard === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(hard);
+    const [, , , soft, hard] = line?.trim().split(/\s+/) ?? [];
+    return { soft: value(soft), hard: value(hard) };
   } catch {
-    return 1024;
+    return { soft: 1024, hard: 1024 };
+  }
+}
+
+/** Whether a program's binary contains `text` (its help text names an option): no exec on the start-up path. */
+function binaryMentions(file: string, text: string): boolean {
+  try {
+    return fs.readFileSync(file).includes(text);
+  } catch {
+    return false;
   }
 }
 

@@ -8,7 +8,7 @@ import { buildBwrapArgv } from './bwrap';
 import { createCgroup, joinCommand, type Cgroup } from './cgroup';
 import { SandboxError } from './errors';
 import { Emitter, type Disposable } from './events';
-import { prlimitOptions, watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
+import { prlimitOptions, tmpfsBytes, watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
 import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResource } from './monitor';
 import { capabilitiesOf, describeCapability, sandboxEnv, type Policy } from './policy';
 import { prepare, type Preparation } from './prepare';
@@ -423,7 +423,7 @@ export class Sandbox {
  * resolves the command and (at launch) scrubs the environment. `create: false` changes nothing on disk.
  */
 function prepareRun(spec: SandboxSpec, backend: BackendName, facts: HostFacts, create: boolean): Preparation | null {
-  if (backend === 'bwrap') return prepare({ ...spec, hostPath: spec.hostEnv.PATH, create }, facts);
+  if (backend === 'bwrap') return prepare({ ...spec, hostPath: spec.hostEnv.PATH, tmpfsBytes: tmpfsBytes(spec.limits), create }, facts);
   for (const [field, p] of [['workspace', spec.workspace], ['cwd', spec.cwd]] as const) {
     if (!fs.existsSync(p)) throw new SandboxError('usage', `${field}: ${p} does not exist`);
   }
@@ -435,7 +435,8 @@ function prepareRun(spec: SandboxSpec, backend: BackendName, facts: HostFacts, c
 function launchArgv(spec: SandboxSpec, preparation: Preparation | null, facts: HostFacts, cgroupProcs: readonly string[]): string[] {
   const argv: string[] = [];
   if (cgroupProcs.length) argv.push(...joinCommand(cgroupProcs));
-  if (facts.prlimitPath) argv.push(facts.prlimitPath, ...prlimitOptions(spec.limits, facts.openFilesHard), '--');
+  const rlimits = prlimitOptions(spec.limits, facts.openFiles);
+  if (facts.prlimitPath && rlimits.length) argv.push(facts.prlimitPath, ...rlimits, '--');
   if (preparation) argv.push(facts.bwrapPath!, ...buildBwrapArgv(preparation.plan), '--');
   argv.push(...spec.command);
   return argv;

@@ -66,3 +66,13 @@ test(`output past --max-output-mb is cut with limit "output" (${who})`, { skip }
   const control = run(['--max-output-mb', '1'], ['sh', '-c', 'head -c 1000 /dev/zero | tr "\\0" x']);
   assert.equal(control.stdout, 'x'.repeat(1000));
 });
+
+test(`filling the private /tmp (which lives in memory) stops at its cap (${who})`, { skip }, () => {
+  const fill = run(['--memory-mb', '64'], ['sh', '-c', 'head -c 100000000 /dev/zero > /tmp/fill; echo "status $?"; wc -c < /tmp/fill']);
+  const [status, size] = fill.stdout.trim().split('\n');
+  assert.notEqual(status, 'status 0');
+  assert.ok(Number(size) <= 32 * 1024 * 1024, `wrote ${size} bytes`);
+  assert.match(fill.stderr, /No space left on device/);
+  const control = run(['--memory-mb', '64'], ['sh', '-c', 'head -c 1000000 /dev/zero > /tmp/small && wc -c < /tmp/small']);
+  assert.equal(control.stdout.trim(), '1000000');
+});

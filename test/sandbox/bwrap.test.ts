@@ -15,6 +15,7 @@ const plan: BwrapPlan = {
   protectedPaths: ['/work/ws/out/.vscode'],
   cwd: '/work/ws',
   net: 'none',
+  tmpfsBytes: 1024,
   statusFd: 3,
 };
 
@@ -26,7 +27,7 @@ test('policy becomes namespaces, then mounts in covering order, then cwd and sta
     '--symlink', 'usr/bin', '/bin',
     '--ro-bind', '/etc', '/etc',
     '--ro-bind', '/dev/null', '/etc/shadow',
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/home/u',
+    '--proc', '/proc', '--dev', '/dev', '--size', '1024', '--tmpfs', '/tmp', '--size', '1024', '--tmpfs', '/home/u',
     '--ro-bind', '/home/u/.nvm/versions/node/v20', '/home/u/.nvm/versions/node/v20',
     '--ro-bind', '/work/ws', '/work/ws',
     '--bind', '/work/ws/out', '/work/ws/out',
@@ -41,6 +42,12 @@ test('net all keeps the host network namespace and changes nothing else', () => 
   assert.ok(none.includes('--unshare-net'));
   assert.ok(!all.includes('--unshare-net'));
   assert.deepEqual(none.filter((a) => a !== '--unshare-net'), all);
+});
+
+test('without a size (no memory limit, or bwrap < 0.7) the tmpfs mounts are uncapped', () => {
+  const argv = buildBwrapArgv({ ...plan, tmpfsBytes: null });
+  assert.ok(!argv.includes('--size'));
+  assert.deepEqual(argv.slice(argv.indexOf('--tmpfs') - 1, argv.indexOf('--tmpfs') + 4), ['/dev', '--tmpfs', '/tmp', '--tmpfs', '/home/u']);
 });
 
 test('a HOME of /tmp gets no second tmpfs', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_LIMITS, effectiveLimits, exitStatusForLimit, limitValueProblem, prlimitOptions, watchdogThresholds } from '../../src/sandbox/limits';
+import { DEFAULT_LIMITS, effectiveLimits, exitStatusForLimit, limitValueProblem, prlimitOptions, tmpfsBytes, watchdogThresholds } from '../../src/sandbox/limits';
 
 test('absent limits take the documented defaults; given ones win', () => {
   assert.deepEqual(effectiveLimits(undefined), DEFAULT_LIMITS);
@@ -18,10 +18,17 @@ test('limit values are checked by field', () => {
   assert.equal(limitValueProblem('timeoutSeconds', Infinity), 'must be a number');
 });
 
-test('rlimits: CPU soft then hard a second later, file size in bytes, open files capped by the current hard limit', () => {
+test('rlimits: CPU soft then hard a second later, file size in bytes, open files only above the cap', () => {
   const l = effectiveLimits({ cpuSeconds: 2.2, maxFileSizeMb: 3 });
-  assert.deepEqual(prlimitOptions(l, 20000), ['--cpu=3:4', `--fsize=${3 * 1024 * 1024}`, '--nofile=20000:20000']);
-  assert.deepEqual(prlimitOptions({ ...l, cpuSeconds: null, maxFileSizeMb: null }, 10 ** 7), ['--nofile=65536:65536']);
+  assert.deepEqual(prlimitOptions(l, { soft: 1024, hard: 20000 }), ['--cpu=3:4', `--fsize=${3 * 1024 * 1024}`]);
+  assert.deepEqual(prlimitOptions({ ...l, cpuSeconds: null, maxFileSizeMb: null }, { soft: 1024, hard: 10 ** 7 }), ['--nofile=1024:65536']);
+  assert.deepEqual(prlimitOptions({ ...l, cpuSeconds: null, maxFileSizeMb: null }, { soft: 10 ** 6, hard: 10 ** 7 }), ['--nofile=65536:65536']);
+  assert.deepEqual(prlimitOptions(effectiveLimits({}), { soft: 1024, hard: 4096 }), [], 'the defaults need no prlimit');
+});
+
+test('the private /tmp and HOME share the memory limit', () => {
+  assert.equal(tmpfsBytes(effectiveLimits({ memoryMb: 512 })), 256 * 1024 * 1024);
+  assert.equal(tmpfsBytes({ ...effectiveLimits({}), memoryMb: null }), null);
 });
 
 test('watchdog thresholds are in bytes and seconds; unlimited stays null', () => {
