@@ -1,5 +1,6 @@
 // Bundles each entry point with esbuild and writes the manifest's JSON Schema next to them.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
@@ -31,6 +32,9 @@ await Promise.all([
   // The extension host provides `vscode`; everything else is bundled so the .vsix needs no node_modules.
   ...(existsSync('src/extension/extension.ts') ? [build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] })] : []),
 ]);
+
+// The Windows backend's job-object launcher, cross-compiled with mingw-w64 where it is installed.
+if (process.platform !== 'win32') execFileSync('sh', ['scripts/winjob/build.sh'], { stdio: 'inherit' });
 
 // The schema comes from the zod schema itself, so the editor and the CLI can never disagree.
 const { manifestJsonSchema } = await import(new URL('../dist/manifest.js', import.meta.url));

@@ -32,15 +32,22 @@ function nodeTest(label, args, opts = {}) {
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // The extension layer type-checks against @types/vscode; its unit tests are vscode-free and bundled to run.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.extension.json'], { stdio: 'inherit' });
-rmSync('out/test-extension', { recursive: true, force: true });
-await build({
-  entryPoints: readdirSync('test/extension').filter((f) => f.endsWith('.test.ts')).map((f) => `test/extension/${f}`),
-  bundle: true,
-  platform: 'node',
-  outdir: 'out/test-extension',
-  logLevel: 'warning',
-});
-nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/supervisor', 'out/test-extension']);
+// The extension's and the Windows backend's tests are bundled to run (vscode-free, platform-free code).
+for (const dir of ['extension', 'windows']) {
+  rmSync(`out/test-${dir}`, { recursive: true, force: true });
+  await build({
+    entryPoints: readdirSync(`test/${dir}`).filter((f) => f.endsWith('.test.ts')).map((f) => `test/${dir}/${f}`),
+    bundle: true,
+    platform: 'node',
+    outdir: `out/test-${dir}`,
+    logLevel: 'warning',
+  });
+}
+const windowsUnit = readdirSync('out/test-windows').filter((f) => f.endsWith('.test.js') && f !== 'wine.test.js').map((f) => `out/test-windows/${f}`);
+nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/supervisor', 'out/test-extension', ...windowsUnit]);
+// winjob.exe and `wsb run` on a Windows Node, under Wine; each test skips, saying why, where Wine, the
+// helper or the Windows Node is missing, or where Wine does not enforce a job limit.
+nodeTest('Windows backend under Wine', ['out/test-windows/wine.test.js']);
 execFileSync(process.execPath, ['scripts/vscode-test.mjs'], { stdio: 'inherit' });
 nodeTest(`real-sandbox tests as uid ${process.getuid()}`, ['out/test/integration']);
 

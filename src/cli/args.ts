@@ -16,6 +16,7 @@ export interface RunArgs {
   tool: string | undefined;
   manifest: string | undefined;
   grantRequested: boolean;
+  allowUnisolated: boolean;
   json: boolean;
   dryRun: boolean;
   auditLog: string | undefined;
@@ -39,7 +40,8 @@ export const USAGE = `usage:
       --allow-env NAME         pass this environment variable through (repeatable)
       --memory-mb N  --cpu-seconds N  --timeout-seconds N  --max-processes N
       --max-file-size-mb N  --max-output-mb N
-      --backend auto|bwrap|none
+      --backend auto|bwrap|job|none   bwrap on Linux, job (Windows job objects, limits only) on Windows
+      --allow-unisolated       run under job although it cannot isolate files, network or processes
       --tool NAME [--manifest FILE]   run a tool declared in .vscode/sandbox.json
       --grant-requested        grant what the manifest tool requests (otherwise only the flags grant)
       --audit-log FILE         append every decision as a JSON line
@@ -115,6 +117,7 @@ function parseRun(args: readonly string[]): RunArgs {
     tool: undefined,
     manifest: undefined,
     grantRequested: false,
+    allowUnisolated: false,
     json: false,
     dryRun: false,
     auditLog: undefined,
@@ -161,7 +164,7 @@ function parseRun(args: readonly string[]): RunArgs {
       }
       case '--backend': {
         const b = value(a);
-        if (b !== 'auto' && b !== 'bwrap' && b !== 'none') throw new UsageError(`--backend: ${b} is not one of auto, bwrap, none`);
+        if (b !== 'auto' && b !== 'bwrap' && b !== 'job' && b !== 'none') throw new UsageError(`--backend: ${b} is not one of auto, bwrap, job, none`);
         run.backend = b;
         break;
       }
@@ -173,6 +176,9 @@ function parseRun(args: readonly string[]): RunArgs {
         break;
       case '--grant-requested':
         run.grantRequested = true;
+        break;
+      case '--allow-unisolated':
+        run.allowUnisolated = true;
         break;
       case '--json':
         run.json = true;

@@ -71,8 +71,9 @@ async function listTools(workspaceArg: string | undefined, manifestArg: string |
   return 0;
 }
 
-/** The CPU time of our reaped children: exact for `wsb run`, whose only child is the sandbox. */
+/** The CPU time of our reaped children: exact for `wsb run`, whose only child is the sandbox (Linux only). */
 function childCpuSeconds(): number {
+  if (process.platform !== 'linux') return 0;
   return (parseStat(fs.readFileSync('/proc/self/stat', 'latin1'))?.childTicks ?? 0) / CLOCK_TICKS_PER_SECOND;
 }
 
@@ -125,6 +126,7 @@ async function run(args: RunArgs): Promise<number> {
     manifestFile,
     graceMs: STOP_GRACE_MS,
     warnAt: 0.8,
+    allowUnisolated: args.allowUnisolated,
   };
   if (args.dryRun) {
     process.stdout.write(JSON.stringify(dryRun(spec)) + '\n');

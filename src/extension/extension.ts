@@ -72,6 +72,14 @@ export function activate(context: vscode.ExtensionContext): WorkspaceSandboxApi 
       deserializeWebviewPanel: async (panel) => ResourcesPanel.revive(panel, context.extensionUri, client),
     }),
     client.onLog((line) => log.info(line)),
+    // Name what the sandbox refused instead of leaving the tool's EROFS to speak for itself.
+    client.onDenied((d) => {
+      const tool = sandboxes.get(d.id)?.info.tool ?? 'A sandboxed tool';
+      log.warn(`${tool} was refused ${d.message}`);
+      void vscode.window
+        .showWarningMessage(`Sandbox: "${tool}" was refused ${d.message}.`, 'Grant Capability…')
+        .then((a) => a && vscode.commands.executeCommand('workspaceSandbox.grantCapability'));
+    }),
     client.onDidChangeState((state) => {
       if (state !== 'failed') return;
       void vscode.window.showErrorMessage('The sandbox supervisor keeps crashing and was not restarted.', 'Show Log').then((a) => a && log.show());

@@ -9,7 +9,7 @@ import { limitsSchema } from '../sandbox/manifest';
 
 const fields = {
   /** `none` isolates nothing; the setting is machine-scoped so a cloned repository cannot choose it. */
-  defaultBackend: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+  defaultBackend: z.enum(['auto', 'bwrap', 'job', 'none']).default('auto'),
   defaultLimits: limitsSchema.default({}),
   sampleIntervalMs: z.number().int().min(100).max(60_000).default(1000),
   warningThreshold: z.number().gt(0).max(1).default(0.8),

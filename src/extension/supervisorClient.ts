@@ -4,8 +4,8 @@ import { Emitter, type Event, type MessageConnection } from 'vscode-jsonrpc';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { onNotification } from '../protocol/handlers';
 import {
-  Kill, List, listResult, Output, RecentOutput, recentOutputResult, Resume, Start, startResult, State, Stop, Suspend, Write,
-  type OutputNotification, type SandboxInfo, type StartParams, type StateNotification,
+  Denied, Kill, List, listResult, Output, RecentOutput, recentOutputResult, Resume, Start, startResult, State, Stop, Suspend, Write,
+  type DeniedNotification, type OutputNotification, type SandboxInfo, type StartParams, type StateNotification,
 } from '../protocol/sandbox';
 import { Doctor, doctorResult, Initialize, initializeResult, PROTOCOL_VERSION, Shutdown, Stats, statsResult, type DoctorResult, type InitializeResult, type StatsResult } from '../protocol/supervisor';
 import { Usage, Warning, type UsageNotification, type WarningNotification } from '../protocol/usage';
@@ -58,12 +58,14 @@ export class SupervisorClient {
   private readonly usageEmitter = new Emitter<UsageNotification>();
   private readonly warningEmitter = new Emitter<WarningNotification>();
   private readonly logEmitter = new Emitter<string>();
+  private readonly deniedEmitter = new Emitter<DeniedNotification>();
   readonly onDidChangeState: Event<ClientState> = this.stateEmitter.event;
   readonly onState: Event<StateNotification> = this.sandboxStateEmitter.event;
   readonly onOutput: Event<OutputNotification> = this.outputEmitter.event;
   readonly onUsage: Event<UsageNotification> = this.usageEmitter.event;
   readonly onWarning: Event<WarningNotification> = this.warningEmitter.event;
   readonly onLog: Event<string> = this.logEmitter.event;
+  readonly onDenied: Event<DeniedNotification> = this.deniedEmitter.event;
 
   constructor(private readonly options: SupervisorClientOptions) {
     this.now = options.now ?? Date.now;
@@ -110,6 +112,7 @@ export class SupervisorClient {
     onNotification(connection, Output, (n) => this.outputEmitter.fire(n), invalid);
     onNotification(connection, Usage, (n) => this.usageEmitter.fire(n), invalid);
     onNotification(connection, Warning, (n) => this.warningEmitter.fire(n), invalid);
+    onNotification(connection, Denied, (n) => this.deniedEmitter.fire(n), invalid);
     createInterface({ input: child.stderr! }).on('line', (line) => this.log(line));
     child.on('exit', (code, signal) => this.exited(child, code, signal));
     child.stdin!.on('error', () => undefined); // the exit handler reports a dead supervisor
@@ -221,6 +224,6 @@ export class SupervisorClient {
 
   dispose(): void {
     void this.shutdown();
-    for (const e of [this.stateEmitter, this.sandboxStateEmitter, this.outputEmitter, this.usageEmitter, this.warningEmitter, this.logEmitter]) e.dispose();
+    for (const e of [this.stateEmitter, this.sandboxStateEmitter, this.outputEmitter, this.usageEmitter, this.warningEmitter, this.logEmitter, this.deniedEmitter]) e.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SupervisorErrorCodes } from '../protocol/errors';
 import type { StateNotification } from '../protocol/sandbox';
 import type { AuditSink } from '../sandbox/audit';
 import type { Limits } from '../sandbox/limits';
@@ -84,15 +85,29 @@ export class ToolRunner implements vscode.Disposable {
     const settings = this.settings();
     terminal.note(`$ ${joinCommandLine(request.command)}`);
     let id: string;
+    const params = {
+      tool: request.tool.name,
+      command: request.command,
+      cwd: request.cwd,
+      workspace: request.workspace,
+      policy,
+      limits: { ...settings.defaultLimits, ...request.limits },
+      backend: settings.defaultBackend,
+    };
     try {
-      id = await this.client.startSandbox({
-        tool: request.tool.name,
-        command: request.command,
-        cwd: request.cwd,
-        workspace: request.workspace,
-        policy,
-        limits: { ...settings.defaultLimits, ...request.limits },
-        backend: settings.defaultBackend,
+      id = await this.client.startSandbox(params).catch(async (err: unknown) => {
+        // Windows' job backend isolates no files or network: the supervisor refuses until the user confirms.
+        const message = err instanceof Error ? err.message : '';
+        if ((err as { code?: number }).code !== SupervisorErrorCodes.Refused || !message.includes('--allow-unisolated')) throw err;
+        const run = 'Run Without Isolation';
+        const answer = await vscode.window.showWarningMessage(
+          `"${request.tool.name}" cannot be isolated here`,
+          { modal: true, detail: message.replace(/ Run it anyway only if you trust the tool \(--allow-unisolated\)$/, '') },
+          run,
+        );
+        if (answer !== run) throw err;
+        this.audit.append({ event: 'grant', tool: request.tool.name, capability: 'run without isolation (job backend)', decision: 'allow', scope: 'once' });
+        return this.client.startSandbox({ ...params, allowUnisolated: true });
       });
     } catch (err) {
       terminal.fail(`The sandbox did not start: ${err instanceof Error ? err.message : String(err)}`);

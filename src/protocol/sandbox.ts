@@ -25,7 +25,9 @@ export const startParams = z
     workspace: path,
     policy: policySchema,
     limits: limitsSchema.optional(),
-    backend: z.enum(['auto', 'bwrap', 'none']).optional(),
+    backend: z.enum(['auto', 'bwrap', 'job', 'none']).optional(),
+    /** The user confirmed running where the backend cannot give the isolation asked for (Windows `job`). */
+    allowUnisolated: z.boolean().optional(),
     /** Keep stdin open for `sandbox/write`; otherwise the tool reads end-of-file. */
     interactive: z.boolean().optional(),
   })
@@ -61,7 +63,7 @@ export const sandboxInfo = z.object({
   workspace: z.string(),
   cwd: z.string(),
   state: z.enum(sandboxStates),
-  backend: z.enum(['bwrap', 'none']),
+  backend: z.enum(['bwrap', 'job', 'none']),
   policy: policySchema,
   limits: z.record(z.string(), z.number().nullable()),
   startedAt: z.number(),
@@ -96,6 +98,15 @@ export const outputNotification = z.object({
 });
 export type OutputNotification = z.infer<typeof outputNotification>;
 
+export const deniedNotification = z.object({
+  id: z.string(),
+  kind: z.enum(['write', 'net']),
+  path: z.string().nullable(),
+  /** In plain words: "write to out/x (read-only in the sandbox: not granted)". */
+  message: z.string(),
+});
+export type DeniedNotification = z.infer<typeof deniedNotification>;
+
 export const Start = { method: 'sandbox/start', type: new RequestType<StartParams, StartResult, void>('sandbox/start'), params: startParams } as const;
 export const Stop = { method: 'sandbox/stop', type: new RequestType<StopParams, null, void>('sandbox/stop'), params: stopParams } as const;
 export const Kill = { method: 'sandbox/kill', type: new RequestType<IdParams, null, void>('sandbox/kill'), params: idParams } as const;
@@ -107,5 +118,7 @@ export const RecentOutput = { method: 'sandbox/recentOutput', type: new RequestT
 
 /** supervisor → client: every state change, with the exit details on the last one. */
 export const State = { method: 'sandbox/state', type: new NotificationType<StateNotification>('sandbox/state'), params: stateNotification } as const;
+/** supervisor → client: an access the sandbox refused, as the tool's error output reported it; once per path. */
+export const Denied = { method: 'sandbox/denied', type: new NotificationType<DeniedNotification>('sandbox/denied'), params: deniedNotification } as const;
 /** supervisor → client: output as it comes, coalesced per sandbox and stream. */
 export const Output = { method: 'sandbox/output', type: new NotificationType<OutputNotification>('sandbox/output'), params: outputNotification } as const;

@@ -20,7 +20,7 @@ export const initializeParams = z
 export type InitializeParams = z.infer<typeof initializeParams>;
 
 export const backendReport = z.object({
-  backend: z.enum(['bwrap', 'none']),
+  backend: z.enum(['bwrap', 'job', 'none']),
   works: z.boolean(),
   isolation: z.string(),
   reason: z.string().nullable(),
@@ -48,7 +48,7 @@ export type StatsResult = z.infer<typeof statsResult>;
 
 export const doctorResult = z.object({
   backends: z.array(backendReport),
-  enforcement: z.object({ cgroup: z.number().nullable(), rlimits: z.boolean(), watchdog: z.boolean(), note: z.string() }),
+  enforcement: z.object({ cgroup: z.number().nullable(), rlimits: z.boolean().nullable(), watchdog: z.boolean(), note: z.string() }),
 });
 export type DoctorResult = z.infer<typeof doctorResult>;
 

@@ -4,6 +4,7 @@ import { createCgroup } from './cgroup';
 import { DEFAULT_LIMITS } from './limits';
 import type { HostFacts } from './probe';
 import type { BackendName } from './sandbox';
+import { jobDoctorEntry } from './windows/isolation';
 
 export interface BackendReport {
   backend: BackendName;
@@ -17,7 +18,7 @@ export interface BackendReport {
 export interface DoctorReport {
   backends: BackendReport[];
   /** How memory and process limits are enforced here. */
-  enforcement: { cgroup: 2 | null; rlimits: boolean; watchdog: true; note: string };
+  enforcement: { cgroup: 2 | null; /** null where rlimits do not exist (Windows) */ rlimits: boolean | null; watchdog: boolean; note: string };
 }
 
 /** Kernel settings that decide whether unprivileged bwrap can create a user namespace. */
@@ -98,21 +99,31 @@ function checkBwrap(facts: HostFacts): BackendReport {
   return { ...base, works: false, ...explainBwrapFailure(probe.stderr ?? String(probe.error ?? ''), readUsernsSysctls()) };
 }
 
+const NONE_REPORT: BackendReport = {
+  backend: 'none',
+  works: true,
+  isolation: 'limits only',
+  reason: 'runs the tool as you, with a scrubbed environment and resource limits, but without filesystem, network or process isolation',
+  fix: null,
+};
+
 export function runDoctor(facts: HostFacts): DoctorReport {
+  if (facts.platform === 'win32') {
+    return {
+      backends: [jobDoctorEntry(facts.winjobPath), NONE_REPORT],
+      enforcement: {
+        cgroup: null,
+        rlimits: null,
+        watchdog: false,
+        note: 'a job object per sandbox: Windows enforces committed memory, the process count and CPU user time (kernel time is not counted) and kills the whole tree when the sandbox ends; file size is not enforced',
+      },
+    };
+  }
   const cgroup = createCgroup(`doctor-${process.pid}`, DEFAULT_LIMITS);
   cgroup?.remove();
   const version = cgroup?.version ?? null;
   return {
-    backends: [
-      checkBwrap(facts),
-      {
-        backend: 'none',
-        works: true,
-        isolation: 'limits only',
-        reason: 'runs the tool as you, with a scrubbed environment and resource limits, but without filesystem, network or process isolation',
-        fix: null,
-      },
-    ],
+    backends: [checkBwrap(facts), NONE_REPORT],
     enforcement: {
       cgroup: version,
       rlimits: facts.prlimitPath !== null,
@@ -132,6 +143,7 @@ export function formatDoctor(report: DoctorReport): string {
     if (b.fix) lines.push(`       fix: ${b.fix.replace(/\n/g, '\n            ')}`);
   }
   const e = report.enforcement;
-  lines.push(`limits: ${e.note}; rlimits (CPU seconds, file size, open files): ${e.rlimits ? 'via prlimit' : 'prlimit missing (install util-linux)'}`);
+  const rlimits = e.rlimits === null ? '' : `; rlimits (CPU seconds, file size, open files): ${e.rlimits ? 'via prlimit' : 'prlimit missing (install util-linux)'}`;
+  lines.push(`limits: ${e.note}${rlimits}`);
   return lines.join('\n');
 }

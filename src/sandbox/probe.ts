@@ -8,7 +8,10 @@ export type SystemEntry = { path: string; kind: 'dir' } | { path: string; kind: 
 
 /** Facts about the host that the sandbox is built from; gathered once per process. */
 export interface HostFacts {
+  platform: NodeJS.Platform;
   bwrapPath: string | null;
+  /** winjob.exe, the job-object launcher of the Windows backend, shipped next to the bundles. */
+  winjobPath: string | null;
   prlimitPath: string | null;
   home: string;
   openFiles: { soft: number; hard: number };
@@ -28,6 +31,7 @@ let cached: HostFacts | undefined;
 
 export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
   if (cached) return cached;
+  if (process.platform === 'win32') return (cached = probeWindows(env));
   const bwrapPath = env.WSB_BWRAP ?? whichCommand('bwrap', env.PATH ?? '/usr/bin:/bin', '/');
   const system: SystemEntry[] = [];
   for (const p of SYSTEM_PATHS) {
@@ -40,6 +44,8 @@ export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
     }
   }
   cached = {
+    platform: process.platform,
+    winjobPath: null,
     bwrapPath,
     prlimitPath: whichCommand('prlimit', '/usr/bin:/bin:/usr/sbin:/sbin', '/'),
     home: path.resolve(env.HOME || os.homedir()),
@@ -50,6 +56,23 @@ export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
     resolvConfTarget: resolvConfTarget(),
   };
   return cached;
+}
+
+/** Windows has no /proc, /etc or bwrap: what is there is the job-object launcher. */
+function probeWindows(env: NodeJS.ProcessEnv): HostFacts {
+  const winjob = env.WSB_WINJOB ?? path.join(__dirname, 'winjob.exe');
+  return {
+    platform: 'win32',
+    bwrapPath: null,
+    winjobPath: fs.existsSync(winjob) ? winjob : null,
+    prlimitPath: null,
+    home: path.resolve(env.USERPROFILE || os.homedir()),
+    openFiles: { soft: Number.MAX_SAFE_INTEGER, hard: Number.MAX_SAFE_INTEGER },
+    bwrapTmpfsSize: false,
+    system: [],
+    etcSecrets: [],
+    resolvConfTarget: null,
+  };
 }
 
 function openFilesLimits(): { soft: number; hard: number } {

@@ -4,19 +4,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { AuditSink } from './audit';
-import { buildBwrapArgv } from './bwrap';
-import { createCgroup, joinCommand, type Cgroup } from './cgroup';
+import { createCgroup, type Cgroup } from './cgroup';
+import { describeDenial, findDenials, type Denial } from './denials';
 import { SandboxError } from './errors';
 import { Emitter, type Disposable } from './events';
-import { prlimitOptions, tmpfsBytes, watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
+import { launchArgv, launchEnv, newSandboxId, prepareRun, resolveBackend, StatusFile } from './launch';
+import { watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
 import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResource } from './monitor';
-import { capabilitiesOf, describeCapability, sandboxEnv, type Policy } from './policy';
-import { prepare, type Preparation } from './prepare';
+import { capabilitiesOf, describeCapability, type Policy } from './policy';
+import { type Preparation } from './prepare';
 import { probeHost, type HostFacts } from './probe';
 import { descendants, pidsWithEnvMarker, signalPids, type ProcessSnapshot, readProcessTable } from './procfs';
-import { whichCommand } from './toolchain';
 
-export type BackendName = 'bwrap' | 'none';
+export { dryRun, resolveBackend } from './launch';
+
+export type BackendName = 'bwrap' | 'job' | 'none';
 export type BackendChoice = BackendName | 'auto';
 export type SandboxState = 'created' | 'starting' | 'running' | 'suspended' | 'stopping' | 'exited' | 'failed' | 'killed';
 export type OutputStream = 'stdout' | 'stderr';
@@ -40,6 +42,8 @@ export interface SandboxSpec {
   warnAt: number;
   /** Variables the caller adds to the tool's environment (the supervisor's marker for its reaper). */
   extraEnv?: Record<string, string>;
+  /** The user confirmed running under a backend that cannot give the isolation the policy asks for (`job`). */
+  allowUnisolated?: boolean;
 }
 
 export interface SandboxResult {
@@ -61,17 +65,9 @@ export interface SandboxDeps {
 
 const signalNumber = (name: NodeJS.Signals): number => osConstants.signals[name];
 
-/** Which backend `choice` means here. `auto` never falls back to `none`: losing isolation is opt-in. */
-export function resolveBackend(choice: BackendChoice, facts: HostFacts): BackendName {
-  if (choice === 'none') return 'none';
-  if (!facts.bwrapPath) {
-    throw new SandboxError(
-      'start',
-      'bubblewrap (bwrap) is not installed; install it (Debian/Ubuntu: sudo apt-get install bubblewrap, Fedora: sudo dnf install bubblewrap) or run `wsb doctor`. `--backend none` runs without isolation.',
-    );
-  }
-  return 'bwrap';
-}
+/** How much of a tool's stderr is read for refused accesses, and how many are reported: bounded work. */
+const DENIAL_SCAN_BYTES = 1024 * 1024;
+const MAX_DENIALS = 20;
 
 /**
  * One sandboxed run of a tool: prepared and spawned by `start`, watched on every tick of the shared
@@ -93,6 +89,11 @@ export class Sandbox {
   readonly onOutput = this.outputEmitter.event;
   readonly onUsage = this.usageEmitter.event;
   readonly onWarning = this.warningEmitter.event;
+  private readonly denialEmitter = new Emitter<Denial>();
+  /** Accesses the sandbox refused, as the tool's error output reported them (piped output only). */
+  readonly onDenial = this.denialEmitter.event;
+  private readonly denied = new Set<string>();
+  private scannedBytes = 0;
 
   private _state: SandboxState = 'created';
   private child!: ChildProcess;
@@ -169,14 +170,17 @@ export class Sandbox {
     this.setState('starting');
     this.cgroup = createCgroup(this.id, spec.limits);
     const home = this.preparation ? this.preparation.plan.home : (this.privateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-home-')));
-    const argv = launchArgv(spec, this.preparation, facts, this.cgroup?.procsFiles ?? []);
+    const argv = launchArgv(spec, this.backend, this.preparation, facts, this.cgroup?.procsFiles ?? []);
     this.audit();
-    if (this.preparation) this.status = new StatusFile(this.id);
+    if (this.backend !== 'none') this.status = new StatusFile(this.id);
     this.child = spawn(argv[0], argv.slice(1), {
       cwd: spec.cwd,
-      env: { ...sandboxEnv(spec.hostEnv, spec.policy.env, home, this.id), ...spec.extraEnv },
+      env: launchEnv(spec, this.backend, home, this.id),
       stdio: [spec.stdin, spec.output, spec.output, this.status?.fd ?? 'ignore'],
-      detached: true,
+      // A process group of its own to signal on POSIX; on Windows the helper must stay in Node's own
+      // kill-on-close job, so that a dead supervisor takes winjob.exe (and so the tool's job) with it.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
     });
     const { child } = this;
     const spawned = new Promise<void>((resolve, reject) => {
@@ -200,7 +204,8 @@ export class Sandbox {
     }
     this.infrastructure.add(child.pid!);
     this.meter = new TreeMeter(child.pid!);
-    this.subscriptions.push(this.deps.ticker.subscribe(this));
+    // The job object enforces memory, processes and CPU itself; there is no /proc to watch on Windows.
+    if (this.backend !== 'job') this.subscriptions.push(this.deps.ticker.subscribe(this));
     if (spec.limits.timeoutSeconds !== null) {
       this.timers.push(setTimeout(() => this.hitLimit('wall'), spec.limits.timeoutSeconds * 1000));
     }
@@ -212,14 +217,19 @@ export class Sandbox {
     this.finishTree();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
     const status = this.status?.read();
-    if (status?.childPid !== undefined) this.infrastructure.add(status.childPid);
+    if (status?.childPid !== undefined && this.backend === 'bwrap') this.infrastructure.add(status.childPid);
     this.toolExitCode = status?.exitCode ?? null;
-    return this.finish(code, signal, !this.preparation || status?.childPid !== undefined);
+    if (status?.limit) this.limit ??= status.limit;
+    return this.finish(code, signal, this.backend === 'none' || status?.childPid !== undefined);
   }
 
   private onChunk(stream: OutputStream, data: Buffer): void {
     this.outputBytes += data.length;
     this.outputEmitter.fire({ stream, data });
+    if (stream === 'stderr' && this.backend === 'bwrap' && this.scannedBytes < DENIAL_SCAN_BYTES) {
+      this.scannedBytes += data.length;
+      for (const d of findDenials(data.toString())) this.denial(d);
+    }
     const max = this.spec.limits.maxOutputMb;
     if (max !== null && this.outputBytes > max * 1024 * 1024) this.hitLimit('output');
   }
@@ -237,6 +247,14 @@ export class Sandbox {
     for (const w of verdict.warnings) this.warningEmitter.fire(w);
     if (verdict.exceeded) this.hitLimit(verdict.exceeded);
     else if (this.cgroup?.oomKilled()) this.hitLimit('memory');
+  }
+
+  private denial(d: Denial): void {
+    const key = `${d.kind}\0${d.path}`;
+    if (this.denied.has(key) || this.denied.size >= MAX_DENIALS) return;
+    this.denied.add(key);
+    this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: `refused by the sandbox: ${describeDenial(d)}` });
+    this.denialEmitter.fire(d);
   }
 
   private hitLimit(limit: LimitKind): void {
@@ -267,7 +285,7 @@ export class Sandbox {
   }
 
   private treePids(includeInfrastructure: boolean): number[] {
-    if (!this.child?.pid) return [];
+    if (!this.child?.pid || this.backend === 'job') return [];
     return descendants(readProcessTable(), this.child.pid)
       .map((p) => p.pid)
       .filter((pid) => includeInfrastructure || !this.infrastructure.has(pid));
@@ -276,7 +294,8 @@ export class Sandbox {
   /** SIGTERM to the tool's processes (not bwrap's), SIGKILL to all after `graceMs`. */
   stop(graceMs = this.spec.graceMs): void {
     if (this.exited || this._state === 'stopping') return;
-    if (!this.child?.pid) return this.kill();
+    // Windows has no SIGTERM to give a tree: stopping a job is ending it.
+    if (!this.child?.pid || this.backend === 'job') return this.kill();
     this.deps.audit?.append({ event: 'signal', id: this.id, action: `stop (grace ${graceMs} ms)` });
     this.killedByRequest = true;
     this.setState('stopping');
@@ -294,6 +313,11 @@ export class Sandbox {
       this.killRequested = true;
       return;
     }
+    if (this.backend === 'job') {
+      // TerminateProcess on winjob.exe closes the job handle; kill-on-close ends the whole tree.
+      this.child.kill('SIGKILL');
+      return;
+    }
     if (this._state !== 'stopping') this.setState('stopping');
     try {
       process.kill(-this.child.pid, 'SIGKILL');
@@ -306,12 +330,14 @@ export class Sandbox {
 
   /** SIGSTOP the whole tree; repeated so that a child forked meanwhile is caught too. */
   suspend(): void {
+    if (this.backend === 'job') throw new SandboxError('usage', 'suspend: the job backend cannot suspend a tree yet');
     if (this._state !== 'running') return;
     for (let round = 0; round < 3; round++) signalPids(this.treePids(true), 'SIGSTOP');
     this.setState('suspended');
   }
 
   resume(): void {
+    if (this.backend === 'job') throw new SandboxError('usage', 'resume: the job backend cannot suspend a tree yet');
     if (this._state !== 'suspended') return;
     signalPids(this.treePids(true).reverse(), 'SIGCONT');
     this.setState('running');
@@ -382,6 +408,7 @@ export class Sandbox {
 
   /** Limits the kernel enforced itself, read off the status (128 + signal): SIGXFSZ, SIGXCPU, or SIGKILL at the hard CPU limit. */
   private kernelLimit(status: number, cpuSeconds: number): LimitKind | null {
+    if (this.backend === 'job') return null; // winjob.exe reports its limits on the status descriptor
     const { maxFileSizeMb, cpuSeconds: cpuLimit } = this.spec.limits;
     if (maxFileSizeMb !== null && status === 128 + signalNumber('SIGXFSZ')) return 'fileSize';
     if (cpuLimit !== null && status === 128 + signalNumber('SIGXCPU')) return 'cpu';
@@ -415,78 +442,5 @@ export class Sandbox {
       toolchain: preparation?.toolchain ?? [],
       cgroup: this.cgroup?.version ?? null,
     });
-  }
-}
-
-/**
- * Resolves the request against the host. `none` isolates nothing; it still checks the workspace and cwd,
- * resolves the command and (at launch) scrubs the environment. `create: false` changes nothing on disk.
- */
-function prepareRun(spec: SandboxSpec, backend: BackendName, facts: HostFacts, create: boolean): Preparation | null {
-  if (backend === 'bwrap') return prepare({ ...spec, hostPath: spec.hostEnv.PATH, tmpfsBytes: tmpfsBytes(spec.limits), create }, facts);
-  for (const [field, p] of [['workspace', spec.workspace], ['cwd', spec.cwd]] as const) {
-    if (!fs.existsSync(p)) throw new SandboxError('usage', `${field}: ${p} does not exist`);
-  }
-  if (!whichCommand(spec.command[0], spec.hostEnv.PATH, spec.cwd)) throw new SandboxError('not-found', `command not found: ${spec.command[0]}`);
-  return null;
-}
-
-/** The whole command line of a run: cgroup join, rlimits, bwrap, the tool. */
-function launchArgv(spec: SandboxSpec, preparation: Preparation | null, facts: HostFacts, cgroupProcs: readonly string[]): string[] {
-  const argv: string[] = [];
-  if (cgroupProcs.length) argv.push(...joinCommand(cgroupProcs));
-  const rlimits = prlimitOptions(spec.limits, facts.openFiles);
-  if (facts.prlimitPath && rlimits.length) argv.push(facts.prlimitPath, ...rlimits, '--');
-  if (preparation) argv.push(facts.bwrapPath!, ...buildBwrapArgv(preparation.plan), '--');
-  argv.push(...spec.command);
-  return argv;
-}
-
-/** What `start` would run, without running it or changing anything on disk (`wsb run --dry-run`). */
-export function dryRun(spec: SandboxSpec, facts: HostFacts = probeHost(spec.hostEnv)): string[] {
-  const backend = resolveBackend(spec.backend, facts);
-  return launchArgv(spec, prepareRun(spec, backend, facts, false), facts, []);
-}
-
-let sandboxCount = 0;
-
-/** Unique within the host for the life of the process; not a secret (a tool can read its own). */
-function newSandboxId(): string {
-  return `${Date.now().toString(36)}${process.pid.toString(36)}${(sandboxCount++).toString(36)}`;
-}
-
-/**
- * bwrap's --json-status-fd, backed by an unlinked temporary file rather than a pipe: reading it costs a
- * pread when needed, and no stream machinery has to load on the start-up path.
- */
-class StatusFile {
-  readonly fd: number;
-
-  constructor(id: string) {
-    const file = path.join(os.tmpdir(), `wsb-status-${id}`);
-    this.fd = fs.openSync(file, 'w+', 0o600);
-    fs.unlinkSync(file);
-  }
-
-  read(): { childPid?: number; exitCode?: number } {
-    const size = fs.fstatSync(this.fd).size;
-    const buf = Buffer.alloc(size);
-    fs.readSync(this.fd, buf, 0, size, 0);
-    const out: { childPid?: number; exitCode?: number } = {};
-    for (const line of buf.toString().split('\n')) {
-      let msg: { 'child-pid'?: number; 'exit-code'?: number };
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        continue; // a line still being written
-      }
-      if (typeof msg['child-pid'] === 'number') out.childPid = msg['child-pid'];
-      if (typeof msg['exit-code'] === 'number') out.exitCode = msg['exit-code'];
-    }
-    return out;
-  }
-
-  close(): void {
-    fs.closeSync(this.fd);
   }
 }

@@ -25,25 +25,32 @@ export function installPrefixes(file: string, home: string): string[] {
   return [above];
 }
 
+const windows = process.platform === 'win32';
+
 function isExecutableFile(file: string): boolean {
   try {
     if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
+    if (!windows) fs.accessSync(file, fs.constants.X_OK);
     return true;
   } catch {
     return false;
   }
 }
 
+/** On Windows a bare name also matches NAME.EXE, NAME.CMD, ... (PATHEXT), as CreateProcess's callers expect. */
+function candidates(file: string): string[] {
+  if (!windows || path.extname(file)) return [file];
+  return [file, ...(process.env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean).map((ext) => file + ext)];
+}
+
 /** Finds `command` as execvp(3) would: a name with a slash is taken relative to `cwd`, else searched on PATH. */
 export function whichCommand(command: string, searchPath: string | undefined, cwd: string): string | null {
-  if (command.includes('/')) {
-    const file = path.resolve(cwd, command);
-    return isExecutableFile(file) ? file : null;
+  if (command.includes('/') || (windows && command.includes('\\'))) {
+    return candidates(path.resolve(cwd, command)).find(isExecutableFile) ?? null;
   }
-  for (const entry of (searchPath ?? '').split(':')) {
-    const file = path.resolve(cwd, entry || '.', command);
-    if (isExecutableFile(file)) return file;
+  for (const entry of (searchPath ?? '').split(path.delimiter)) {
+    const found = candidates(path.resolve(cwd, entry || '.', command)).find(isExecutableFile);
+    if (found) return found;
   }
   return null;
 }

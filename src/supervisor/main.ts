@@ -1,7 +1,7 @@
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { SupervisorErrorCodes } from '../protocol/errors';
 import { onRequest } from '../protocol/handlers';
-import { Kill, List, RecentOutput, Resume, Start, State, Stop, Suspend, Write, Output } from '../protocol/sandbox';
+import { Denied, Kill, List, Output, RecentOutput, Resume, Start, State, Stop, Suspend, Write } from '../protocol/sandbox';
 import { Doctor, Initialize, PROTOCOL_VERSION, Shutdown, Stats } from '../protocol/supervisor';
 import { Usage, Warning } from '../protocol/usage';
 import { runDoctor } from '../sandbox/doctor';
@@ -54,6 +54,7 @@ const supervisor = new Supervisor({
   },
   usage: (n) => void connection.sendNotification(Usage.type, n),
   warning: (n) => void connection.sendNotification(Warning.type, n),
+  denied: (n) => void connection.sendNotification(Denied.type, n),
   congested: () => outputInFlight > OUTPUT_HIGH_WATER,
   onDrain: (listener) => drainListeners.push(listener),
 }, { ...DEFAULT_SUPERVISOR_OPTIONS, marker });

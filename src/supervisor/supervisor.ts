@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { SupervisorErrorCodes } from '../protocol/errors';
-import type { OutputNotification, SandboxInfo, StartParams, StateNotification } from '../protocol/sandbox';
+import type { DeniedNotification, OutputNotification, SandboxInfo, StartParams, StateNotification } from '../protocol/sandbox';
 import type { StatsResult } from '../protocol/supervisor';
 import type { UsageNotification, WarningNotification } from '../protocol/usage';
 import { AuditLog } from '../sandbox/audit';
+import { describeDenial } from '../sandbox/denials';
 import { SandboxError } from '../sandbox/errors';
 import { effectiveLimits } from '../sandbox/limits';
 import { UsageTicker } from '../sandbox/monitor';
@@ -19,6 +20,7 @@ export interface NotificationSink {
   output(n: OutputNotification): void;
   usage(n: UsageNotification): void;
   warning(n: WarningNotification): void;
+  denied(n: DeniedNotification): void;
   /** True while unsent output piles up: the tools' output is paused until `onDrain`. */
   congested(): boolean;
   onDrain(listener: () => void): void;
@@ -121,6 +123,7 @@ export class Supervisor {
           graceMs: this.options.graceMs,
           warnAt: this.options.warnAt,
           extraEnv: markerEnv(this.options.marker),
+          allowUnisolated: params.allowUnisolated,
         },
         { ticker: this.ticker, audit: this.audit },
       );
@@ -137,6 +140,7 @@ export class Supervisor {
       this.relay.push(id, stream, data);
     });
     sandbox.onWarning((w) => this.sink.warning({ id, ...w }));
+    sandbox.onDenial((d) => this.sink.denied({ id, ...d, message: describeDenial(d) }));
     sandbox.onDidChangeState((state) => {
       if (state === 'running') {
         this.stats.started++;
@@ -187,12 +191,22 @@ export class Supervisor {
   }
 
   suspend(id: string): null {
-    this.get(id).sandbox.suspend();
+    const { sandbox } = this.get(id);
+    try {
+      sandbox.suspend();
+    } catch (err) {
+      throw toResponseError(err);
+    }
     return null;
   }
 
   resume(id: string): null {
-    this.get(id).sandbox.resume();
+    const { sandbox } = this.get(id);
+    try {
+      sandbox.resume();
+    } catch (err) {
+      throw toResponseError(err);
+    }
     return null;
   }
 

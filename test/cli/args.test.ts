@@ -17,7 +17,7 @@ for (const [argv, message] of [
   [['run', '--max-processes', '2.5', '--', 'x'], /--max-processes: "2.5" must be a whole number/],
   [['run', '--timeout-seconds', '', '--', 'x'], /--timeout-seconds: "" must be a number/],
   [['run', '--memory-mb'], /--memory-mb needs a value/],
-  [['run', '--backend', 'docker', '--', 'x'], /--backend: docker is not one of auto, bwrap, none/],
+  [['run', '--backend', 'docker', '--', 'x'], /--backend: docker is not one of auto, bwrap, job, none/],
   [['run', '--allow-env', 'A=B', '--', 'x'], /--allow-env: "A=B" is not an environment variable name/],
   [['run', '--bogus', '--', 'x'], /unknown option: --bogus/],
   [['run', 'ls'], /put the command after --/],

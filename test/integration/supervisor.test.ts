@@ -272,3 +272,21 @@ test(`the supervisor appends every decision to the audit log (${who})`, { skip }
   assert.equal(unreadable, 0);
   assert.deepEqual(records.map((r) => r.event), ['start', 'exit']);
 });
+
+test(`a refused write is named: sandbox/denied and an audit record, not a silent EROFS (${who})`, { skip }, async () => {
+  const audit = path.join(tree(), 'audit.jsonl');
+  const c = client({ auditLog: audit });
+  await c.start();
+  const denied: { id: string; kind: string; path: string | null; message: string }[] = [];
+  c.onDenied((d) => denied.push(d));
+  const ws = tree();
+  const id = await c.startSandbox({ tool: 'writer', command: ['sh', '-c', 'echo x > out.txt'], workspace: ws, policy });
+  await final(c, id);
+  assert.deepEqual(denied.map((d) => [d.id, d.kind, d.path]), [[id, 'write', 'out.txt']]);
+  assert.match(denied[0].message, /write to out\.txt \(read-only in the sandbox: not granted\)/);
+  assert.ok(readAuditLog(audit).records.some((r) => r.event === 'denied' && r.id === id && /out\.txt/.test(r.reason)));
+  const granted = await c.startSandbox({ tool: 'writer', command: ['sh', '-c', 'echo x > out.txt'], workspace: ws, policy: { ...policy, write: ['.'] } });
+  const end = await final(c, granted);
+  assert.equal(end.exitCode, 0, 'positive control: with the grant the write works');
+  assert.equal(denied.length, 1, 'and nothing is reported refused');
+});
