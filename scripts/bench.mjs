@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,32 +57,29 @@ const tool = !ONLY.has('tool') ? null : interleave(
   TOOL_ROUNDS,
 );
 
-// --- through the supervisor, spoken to over its real protocol as any client would ---
+// --- through the supervisor, driven by the product's own client (src/extension/supervisorClient.ts) ---
 const require = createRequire(import.meta.url);
-const rpc = require('vscode-jsonrpc/node');
 const SUPERVISOR = new URL('../dist/supervisor.js', import.meta.url).pathname;
+const CLIENT_BUNDLE = new URL('../out/bench/supervisorClient.js', import.meta.url).pathname;
+await build({ entryPoints: ['src/extension/supervisorClient.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: CLIENT_BUNDLE, logLevel: 'warning' });
+const { SupervisorClient } = require(CLIENT_BUNDLE);
 
 async function withSupervisor(init, body) {
-  const child = spawn(process.execPath, [SUPERVISOR, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  const client = new SupervisorClient({ supervisorPath: SUPERVISOR, clientName: 'bench', ...init });
   const finals = new Map();
   const waiters = new Map();
-  conn.onNotification('sandbox/state', (n) => {
+  client.onState((n) => {
     if (!['exited', 'failed', 'killed'].includes(n.state)) return;
     finals.set(n.id, n);
     waiters.get(n.id)?.(n);
   });
-  const outputListeners = [];
-  conn.onNotification('sandbox/output', (n) => outputListeners.forEach((l) => l(n)));
-  conn.listen();
-  await conn.sendRequest('initialize', { protocolVersion: 1, clientName: 'bench', ...init });
+  await client.start();
   const done = (id) => (finals.has(id) ? Promise.resolve(finals.get(id)) : new Promise((r) => waiters.set(id, r)));
   const policy = { read: [], write: [], net: 'none', env: [] };
   try {
-    return await body({ conn, done, policy, pid: child.pid, onOutput: (l) => outputListeners.push(l) });
+    return await body({ client, done, policy, pid: client.pid });
   } finally {
-    await conn.sendRequest('shutdown', null).catch(() => undefined);
-    child.kill();
+    await client.shutdown();
   }
 }
 
@@ -91,11 +89,11 @@ const cpuTicks = (pid) => {
 };
 const rssBytes = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 
-const warm = !ONLY.has('warm') ? null : await withSupervisor({}, async ({ conn, done, policy }) => {
+const warm = !ONLY.has('warm') ? null : await withSupervisor({}, async ({ client, done, policy }) => {
   const samples = { supervisor: [], bwrap: [] };
   for (let i = 0; i < ROUNDS + 3; i++) {
     const t0 = process.hrtime.bigint();
-    const { id } = await conn.sendRequest('sandbox/start', { tool: 'true', command: ['/bin/true'], workspace: ws, policy });
+    const id = await client.startSandbox({ tool: 'true', command: ['/bin/true'], workspace: ws, policy });
     await done(id);
     const supervisorMs = ms(t0);
     const bwrapMs = timed(rawBwrap, { cwd: ws });
@@ -109,8 +107,8 @@ const MONITOR_SECONDS = Number(process.env.WSB_BENCH_MONITOR_SECONDS ?? 20);
 // Steady state: V8's memory reducer collects the start-up garbage (the bundle, 50 spawns) for a few
 // seconds after the sandboxes start; that one-off is not the cost of monitoring.
 const SETTLE_SECONDS = 10;
-const monitoring = !ONLY.has('monitoring') ? null : await withSupervisor({ sampleIntervalMs: 1000 }, async ({ conn, pid, policy }) => {
-  for (let i = 0; i < IDLE; i++) await conn.sendRequest('sandbox/start', { tool: `idle${i}`, command: ['sleep', '600'], workspace: ws, policy });
+const monitoring = !ONLY.has('monitoring') ? null : await withSupervisor({ sampleIntervalMs: 1000 }, async ({ client, pid, policy }) => {
+  for (let i = 0; i < IDLE; i++) await client.startSandbox({ tool: `idle${i}`, command: ['sleep', '600'], workspace: ws, policy });
   await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
   const before = cpuTicks(pid);
   const t0 = process.hrtime.bigint();
@@ -120,11 +118,11 @@ const monitoring = !ONLY.has('monitoring') ? null : await withSupervisor({ sampl
 });
 
 const FLOOD_BYTES = 512 * 1024 * 1024;
-const throughput = !ONLY.has('throughput') ? null : await withSupervisor({}, async ({ conn, done, policy, onOutput }) => {
+const throughput = !ONLY.has('throughput') ? null : await withSupervisor({}, async ({ client, done, policy }) => {
   let bytes = 0;
-  onOutput((n) => (bytes += Buffer.from(n.data, 'base64').length));
+  client.onOutput((n) => (bytes += Buffer.from(n.data, 'base64').length));
   const t0 = process.hrtime.bigint();
-  const { id } = await conn.sendRequest('sandbox/start', { tool: 'flood', command: ['head', '-c', String(FLOOD_BYTES), '/dev/zero'], workspace: ws, policy });
+  const id = await client.startSandbox({ tool: 'flood', command: ['head', '-c', String(FLOOD_BYTES), '/dev/zero'], workspace: ws, policy });
   await done(id);
   const seconds = ms(t0) / 1000;
   return { mbPerSecond: bytes / 1048576 / seconds, complete: bytes === FLOOD_BYTES };

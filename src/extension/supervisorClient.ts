@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { Emitter, type Event, type MessageConnection } from 'vscode-jsonrpc';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { onNotification } from '../protocol/handlers';
+import { jsonDecoder, jsonEncoder } from '../protocol/outputCodec';
 import {
   Denied, Kill, List, listResult, Output, RecentOutput, recentOutputResult, Resume, Start, startResult, State, Stop, Suspend, Write,
   type DeniedNotification, type OutputNotification, type SandboxInfo, type StartParams, type StateNotification,
@@ -101,7 +102,10 @@ export class SupervisorClient {
       env: { ...process.env, ...(electron && { ELECTRON_RUN_AS_NODE: '1' }), ...this.options.env },
     });
     this.child = child;
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = createMessageConnection(
+      new StreamMessageReader(child.stdout!, { charset: 'utf-8', contentTypeDecoder: jsonDecoder }),
+      new StreamMessageWriter(child.stdin!, { charset: 'utf-8', contentTypeEncoder: jsonEncoder }),
+    );
     this.connection = connection;
     const invalid = (why: string) => this.log(`dropped a notification: ${why}`);
     onNotification(connection, State, (n) => {

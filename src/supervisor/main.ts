@@ -1,6 +1,7 @@
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { SupervisorErrorCodes } from '../protocol/errors';
 import { onRequest } from '../protocol/handlers';
+import { jsonEncoder } from '../protocol/outputCodec';
 import { Denied, Kill, List, Output, RecentOutput, Resume, Start, State, Stop, Suspend, Write } from '../protocol/sandbox';
 import { Doctor, Initialize, PROTOCOL_VERSION, Shutdown, Stats } from '../protocol/supervisor';
 import { Usage, Warning } from '../protocol/usage';
@@ -29,7 +30,7 @@ if (!process.argv.includes('--stdio')) {
   process.exit(2);
 }
 
-const writer = new StreamMessageWriter(process.stdout);
+const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: jsonEncoder });
 const guard = new FrameGuard(MAX_MESSAGE_BYTES, (refusal) => {
   log(`refused a message: ${refusal.message}`);
   void writer.write({ jsonrpc: '2.0', id: refusal.id, error: { code: refusal.code, message: refusal.message } } as never);

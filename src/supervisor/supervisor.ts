@@ -180,39 +180,35 @@ export class Supervisor {
     return entry;
   }
 
-  stop(id: string, graceMs?: number): null {
-    this.get(id).sandbox.stop(graceMs);
+  /** Runs `action` on sandbox `id`; an engine refusal (e.g. suspend under `job`) becomes a JSON-RPC error. */
+  private act(id: string, action: (sandbox: Sandbox) => unknown): null {
+    const { sandbox } = this.get(id);
+    try {
+      action(sandbox);
+    } catch (err) {
+      throw toResponseError(err);
+    }
     return null;
+  }
+
+  stop(id: string, graceMs?: number): null {
+    return this.act(id, (s) => s.stop(graceMs));
   }
 
   kill(id: string): null {
-    this.get(id).sandbox.kill();
-    return null;
+    return this.act(id, (s) => s.kill());
   }
 
   suspend(id: string): null {
-    const { sandbox } = this.get(id);
-    try {
-      sandbox.suspend();
-    } catch (err) {
-      throw toResponseError(err);
-    }
-    return null;
+    return this.act(id, (s) => s.suspend());
   }
 
   resume(id: string): null {
-    const { sandbox } = this.get(id);
-    try {
-      sandbox.resume();
-    } catch (err) {
-      throw toResponseError(err);
-    }
-    return null;
+    return this.act(id, (s) => s.resume());
   }
 
   write(id: string, data: string): null {
-    this.get(id).sandbox.write(data);
-    return null;
+    return this.act(id, (s) => s.write(data));
   }
 
   recentOutput(id: string): { data: string } {
