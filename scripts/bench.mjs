@@ -42,6 +42,8 @@ const start = !ONLY.has('start') ? null : interleave(
   {
     bare: () => timed(['/bin/true'], { cwd: ws }),
     bwrap: () => timed(rawBwrap, { cwd: ws }),
+    // wsb is a Node program: Node's own start-up is the floor under its figure.
+    node: () => timed([process.execPath, '-e', '0'], { cwd: ws }),
     wsb: () => timed(wsbTrue, { cwd: ws }),
   },
   ROUNDS,
@@ -133,7 +135,9 @@ const rows = [
   ...(start ? [
     ['cold start: bare /bin/true', m(start.bare), ''],
     ['cold start: raw bwrap, same flags', m(start.bwrap), ''],
+    ['cold start: node -e 0 (the floor)', m(start.node), ''],
     ['cold start: wsb run -- /bin/true', m(start.wsb), `target <= 100 ms: ${median(start.wsb) <= 100 ? 'met' : 'MISSED'}`],
+    ['  wsb - node', (median(start.wsb) - median(start.node)).toFixed(1), ''],
     ['  wsb / raw bwrap', (median(start.wsb) / median(start.bwrap)).toFixed(1) + 'x', ''],
   ] : []),
   ...(tool ? [
