@@ -43,7 +43,9 @@ const connection = createMessageConnection(new StreamMessageReader(guard), write
 let outputInFlight = 0;
 const drainListeners: (() => void)[] = [];
 const marker = supervisorMarker();
-startReaper(marker);
+// On Windows, libuv already puts every child in a kill-on-close job of ours, so winjob.exe (and so each
+// sandbox's own job) dies with the supervisor; the reaper is for bwrap's late parent-death signal.
+if (process.platform !== 'win32') startReaper(marker);
 const supervisor = new Supervisor({
   state: (n) => void connection.sendNotification(State.type, n),
   output: (n) => {

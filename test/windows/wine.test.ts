@@ -328,7 +328,7 @@ test('the tool runs with stdin, stdout and stderr untouched', { skip: noHelper }
 // The engine end to end on Windows: `wsb run` itself, on the Windows Node, with the job backend.
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const noCli = noWinNode || (!fs.existsSync(CLI) ? 'dist/cli.js is missing (npm run build)' : false);
-const wsbRun = (args: string[], timeout = 60_000) => drive({ program: win(WIN_NODE), args: [win(CLI), 'run', '--json', ...args] }, timeout);
+const wsbRun = (args: string[], timeout = 60_000): DriverResult => drive({ program: win(WIN_NODE), args: [win(CLI), 'run', '--json', ...args] }, timeout);
 const lastJson = (stderr: string) => JSON.parse(stderr.trim().split('\n').pop() ?? '{}');
 
 test('wsb run --backend job: refused until the user accepts no isolation, then the exit status and output are relayed', { skip: noCli, timeout: 120_000 }, () => {
@@ -354,4 +354,43 @@ test('wsb run --backend job: the wall timeout ends the whole tree (124), a longe
   assert.equal(fs.existsSync(done), true, 'positive control: the tool ran to its end');
   await until(() => fs.existsSync(cut), 5000);
   assert.equal(fs.existsSync(cut), false, 'the tool outlived its wall timeout');
+});
+
+test('the supervisor on Windows: job backend, refusal until confirmed, then states, output and exit status', { skip: noCli, timeout: 120_000 }, () => {
+  const rpcPath = win(path.join(REPO, 'node_modules', 'vscode-jsonrpc', 'node'));
+  const driver = script(
+    'supervisor-driver.js',
+    `const rpc = require(${JSON.stringify(rpcPath)});
+const { spawn } = require('child_process');
+const fs = require('fs');
+const child = spawn(process.execPath, [${JSON.stringify(win(path.join(REPO, 'dist', 'supervisor.js')))}, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+const result = { states: [], output: '' };
+const policy = { read: [], write: [], net: 'none', env: [] };
+const start = (extra) => conn.sendRequest('sandbox/start', { tool: 't', command: ['cmd', '/c', 'echo hi& exit 3'], workspace: ${JSON.stringify(win(work))}, policy, ...extra });
+conn.onNotification('sandbox/output', (n) => (result.output += Buffer.from(n.data, 'base64').toString()));
+conn.onNotification('sandbox/state', async (n) => {
+  result.states.push(n);
+  if (!['exited', 'killed', 'failed'].includes(n.state)) return;
+  await conn.sendRequest('shutdown', null).catch(() => {});
+  fs.writeFileSync(process.argv[2], JSON.stringify(result));
+  process.exit(0);
+});
+conn.listen();
+(async () => {
+  result.backends = (await conn.sendRequest('initialize', { protocolVersion: 1, clientName: 'wine' })).backends.map((b) => b.backend + ':' + b.works);
+  result.refused = await start({}).then(() => null, (e) => e.code);
+  await start({ allowUnisolated: true });
+})();`,
+  );
+  const resultFile = path.join(work, 'supervisor-result.json');
+  const logFd = fs.openSync(path.join(work, 'supervisor-driver.log'), 'w');
+  spawnSync(WINE!, [WIN_NODE, driver, win(resultFile)], { env: wineEnv(), timeout: 90_000, stdio: ['ignore', logFd, logFd] });
+  fs.closeSync(logFd);
+  const r = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+  assert.deepEqual(r.backends, ['job:true', 'none:true']);
+  assert.equal(r.refused, -32005, 'refused (SupervisorErrorCodes.Refused) until the user confirms');
+  assert.deepEqual(r.states.map((s: { state: string }) => s.state), ['created', 'starting', 'running', 'exited']);
+  assert.equal(r.states.at(-1).exitCode, 3);
+  assert.equal(r.output.trim(), 'hi');
 });
