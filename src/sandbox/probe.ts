@@ -32,7 +32,8 @@ let cached: HostFacts | undefined;
 export function probeHost(env: NodeJS.ProcessEnv = process.env): HostFacts {
   if (cached) return cached;
   if (process.platform === 'win32') return (cached = probeWindows(env));
-  const bwrapPath = env.WSB_BWRAP ?? whichCommand('bwrap', env.PATH ?? '/usr/bin:/bin', '/');
+  // WSB_BWRAP (the extension's bwrapPath setting) names the binary; one that is not there counts as missing.
+  const bwrapPath = env.WSB_BWRAP ? (fs.existsSync(env.WSB_BWRAP) ? env.WSB_BWRAP : null) : whichCommand('bwrap', env.PATH ?? '/usr/bin:/bin', '/');
   const system: SystemEntry[] = [];
   for (const p of SYSTEM_PATHS) {
     try {

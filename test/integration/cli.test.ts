@@ -86,3 +86,13 @@ test(`--backend none warns that nothing is isolated (${who})`, { skip }, () => {
   assert.equal(r.status, 0);
   assert.match(r.stderr, /WITHOUT isolation/);
 });
+
+test(`without bwrap the run does not start (125) and never falls back to no isolation (${who})`, { skip }, () => {
+  const r = wsb(['run', '--', 'sh', '-c', 'echo RAN'], { cwd: tree(), env: { ...process.env, WSB_BWRAP: '/nonexistent/bwrap' } });
+  assert.equal(r.status, 125);
+  assert.doesNotMatch(r.stdout, /RAN/);
+  assert.match(r.stderr, /bubblewrap \(bwrap\) is not installed.*wsb doctor/);
+  const doctor = wsb(['doctor'], { env: { ...process.env, WSB_BWRAP: '/nonexistent/bwrap' } });
+  assert.equal(doctor.status, 1, 'doctor fails when no isolating backend works');
+  assert.match(doctor.stdout, /FAIL bwrap[\s\S]*fix: install it/);
+});
