@@ -290,3 +290,33 @@ test(`a refused write is named: sandbox/denied and an audit record, not a silent
   assert.equal(end.exitCode, 0, 'positive control: with the grant the write works');
   assert.equal(denied.length, 1, 'and nothing is reported refused');
 });
+
+test(`a client that stops reading does not freeze the watchdog: a memory hog is still killed (${who})`, { skip }, async () => {
+  const token = `987.${process.pid}7`;
+  const child = spawn(process.execPath, [SUPERVISOR, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const rpc = await import('vscode-jsonrpc/node');
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  conn.listen();
+  try {
+    await conn.sendRequest('initialize', { protocolVersion: 1, clientName: 'stalled', sampleIntervalMs: 200 });
+    const ws = tree();
+    await conn.sendRequest('sandbox/start', { tool: 'flood', command: ['sh', '-c', 'while :; do head -c 1048576 /dev/zero; done'], workspace: ws, policy });
+    // From here on nothing is read: the supervisor's stdout pipe fills within a moment.
+    child.stdout.pause();
+    child.stdout.removeAllListeners('data');
+    child.stdin.write(frame({ jsonrpc: '2.0', id: 99, method: 'sandbox/start', params: { tool: 'hog', command: ['node', '-e', 'const a=[];setInterval(()=>a.push(Buffer.alloc(16<<20,1)),100)', token], workspace: ws, policy, limits: { memoryMb: 64 } } }));
+    const started = Date.now() + 10_000;
+    while (!hostProcessesWith(token).length && Date.now() < started) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(hostProcessesWith(token).length > 0, 'positive control: the hog started while nobody read');
+    const deadline = Date.now() + 15_000;
+    while (hostProcessesWith(token).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(hostProcessesWith(token).map(describe), [], 'the hog was killed at its memory limit');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+function frame(msg: object): string {
+  const body = JSON.stringify(msg);
+  return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
