@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { AuditLog, type AuditSink } from '../sandbox/audit';
 import { runDoctor, formatDoctor } from '../sandbox/doctor';
@@ -165,7 +166,7 @@ function mergePolicies(a: Policy, b: Policy): Policy {
 function statusOf(result: SandboxResult): number {
   if (result.limit) return exitStatusForLimit(result.limit);
   if (result.exitCode !== null) return result.exitCode;
-  return 128 + (result.signal ? require('node:os').constants.signals[result.signal] : 0);
+  return 128 + (result.signal ? osConstants.signals[result.signal] : 0);
 }
 
 function failureStatus(err: unknown, json: boolean): number {

@@ -9,7 +9,7 @@ import { describeDenial, findDenials, type Denial } from './denials';
 import { SandboxError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { launchArgv, launchEnv, newSandboxId, prepareRun, resolveBackend, StatusFile } from './launch';
-import { watchdogThresholds, type EffectiveLimits, type LimitKind } from './limits';
+import { watchdogThresholds, type EffectiveLimits, type LimitKind, type WatchdogThresholds } from './limits';
 import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResource } from './monitor';
 import { capabilitiesOf, describeCapability, type Policy } from './policy';
 import { type Preparation } from './prepare';
@@ -103,6 +103,7 @@ export class Sandbox {
   private killedByRequest = false;
   private outputBytes = 0;
   private readonly warned = new Set<WatchedResource>();
+  private readonly thresholds: WatchdogThresholds;
   private meter!: TreeMeter;
   private cgroup: Cgroup | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -126,6 +127,7 @@ export class Sandbox {
   constructor(private readonly spec: SandboxSpec, private readonly deps: SandboxDeps) {
     this.id = spec.id ?? newSandboxId();
     this.marker = `WSB_SANDBOX_ID=${this.id}`;
+    this.thresholds = watchdogThresholds(spec.limits, spec.warnAt);
     const facts = (this.facts = deps.facts ?? probeHost(spec.hostEnv));
     try {
       this.backend = resolveBackend(spec.backend, facts);
@@ -243,7 +245,7 @@ export class Sandbox {
     }
     const sample = this.meter.measure(snapshot, now, this.infrastructure);
     this.usageEmitter.fire(sample);
-    const verdict = judge(sample, this.outputBytes, watchdogThresholds(this.spec.limits, this.spec.warnAt), this.warned);
+    const verdict = judge(sample, this.outputBytes, this.thresholds, this.warned);
     for (const w of verdict.warnings) this.warningEmitter.fire(w);
     if (verdict.exceeded) this.hitLimit(verdict.exceeded);
     else if (this.cgroup?.oomKilled()) this.hitLimit('memory');
@@ -284,11 +286,10 @@ export class Sandbox {
     }
   }
 
-  private treePids(includeInfrastructure: boolean): number[] {
+  /** Every process of the tree, bwrap's own included, read afresh (none to read under `job`). */
+  private treePids(): number[] {
     if (!this.child?.pid || this.backend === 'job') return [];
-    return descendants(readProcessTable(), this.child.pid)
-      .map((p) => p.pid)
-      .filter((pid) => includeInfrastructure || !this.infrastructure.has(pid));
+    return descendants(readProcessTable(), this.child.pid).map((p) => p.pid);
   }
 
   /** SIGTERM to the tool's processes (not bwrap's), SIGKILL to all after `graceMs`. */
@@ -299,9 +300,10 @@ export class Sandbox {
     this.deps.audit?.append({ event: 'signal', id: this.id, action: `stop (grace ${graceMs} ms)` });
     this.killedByRequest = true;
     this.setState('stopping');
-    const tool = this.treePids(false);
+    const tree = this.treePids();
+    const tool = tree.filter((pid) => !this.infrastructure.has(pid));
     if (tool.length === 0) return this.kill();
-    signalPids(this.treePids(true), 'SIGCONT');
+    signalPids(tree, 'SIGCONT');
     signalPids(tool, 'SIGTERM');
     this.timers.push(setTimeout(() => this.kill(), graceMs));
   }
@@ -324,7 +326,7 @@ export class Sandbox {
     } catch {
       // the group leader may already be gone
     }
-    signalPids(this.treePids(true), 'SIGKILL');
+    signalPids(this.treePids(), 'SIGKILL');
     this.cgroup?.killAll();
   }
 
@@ -332,14 +334,14 @@ export class Sandbox {
   suspend(): void {
     if (this.backend === 'job') throw new SandboxError('usage', 'suspend: the job backend cannot suspend a tree yet');
     if (this._state !== 'running') return;
-    for (let round = 0; round < 3; round++) signalPids(this.treePids(true), 'SIGSTOP');
+    for (let round = 0; round < 3; round++) signalPids(this.treePids(), 'SIGSTOP');
     this.setState('suspended');
   }
 
   resume(): void {
     if (this.backend === 'job') throw new SandboxError('usage', 'resume: the job backend cannot suspend a tree yet');
     if (this._state !== 'suspended') return;
-    signalPids(this.treePids(true).reverse(), 'SIGCONT');
+    signalPids(this.treePids().reverse(), 'SIGCONT');
     this.setState('running');
   }
 
@@ -383,7 +385,8 @@ export class Sandbox {
     this.cleanup();
     if (!started) {
       this.setState('failed');
-      const failure = new SandboxError('start', `the sandbox could not start (bwrap exited with ${code ?? signal}); run \`wsb doctor\` to see why`);
+      const launcher = this.backend === 'job' ? 'winjob.exe' : 'bwrap';
+      const failure = new SandboxError('start', `the sandbox could not start (${launcher} exited with ${code ?? signal}); run \`wsb doctor\` to see why`);
       this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: failure.message });
       throw failure;
     }
