@@ -120,3 +120,17 @@ test(`a missing read grant is skipped with a warning, not a broken run (${who})`
   assert.equal(r.status, 0);
   assert.match(r.stderr, /\/nonexistent\/wsb-path does not exist; the read grant was skipped/);
 });
+
+test(`a write grant inside HOME keeps start-up and git settings there read-only; HOME itself cannot be granted (${who})`, { skip }, () => {
+  const home = tree({ '.config/git/config': '[core]\n', '.config/app/state.json': '{}' });
+  const env = { ...process.env, HOME: home };
+  const attack = wsb(['run', '--allow-write', `${home}/.config`, '--', 'sh', '-c', 'echo "[alias] x = !evil" >> ~/.config/git/config; mkdir -p ~/.config/fish; echo evil > ~/.config/fish/config.fish; echo "{\\"ok\\":1}" > ~/.config/app/state.json'], { cwd: tree(), env });
+  assert.equal(fs.readFileSync(path.join(home, '.config/app/state.json'), 'utf8'), '{"ok":1}\n', 'positive control: the grant works');
+  assert.equal(fs.readFileSync(path.join(home, '.config/git/config'), 'utf8'), '[core]\n');
+  assert.deepEqual(fs.readdirSync(path.join(home, '.config/fish')), [], 'a missing protected directory is an empty read-only placeholder');
+  assert.match(attack.stderr, /Read-only file system/);
+  const whole = wsb(['run', '--allow-write', home, '--', 'sh', '-c', 'echo evil > ~/.bashrc'], { cwd: tree(), env });
+  assert.equal(whole.status, 2);
+  assert.match(whole.stderr, /contains your home directory/);
+  assert.ok(!fs.existsSync(path.join(home, '.bashrc')));
+});
