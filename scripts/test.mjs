@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { join } from 'node:path';
 
 const UNPRIVILEGED_USER = 'wsb-tester';
+const PHASE_TIMEOUT_MS = 20 * 60 * 1000;
 const totals = { pass: 0, fail: 0, skipped: 0 };
 
 /** Adds the `# pass` / `# fail` / `# skipped` lines of every node:test summary in `output`. */
@@ -24,8 +25,12 @@ function nodeTest(label, args, opts = {}) {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
+    // A test file that never exits (a handle left open) must fail the run, not stall CI until its deadline.
+    timeout: PHASE_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
   process.stdout.write(r.stdout);
+  if (r.error) console.log(`not ok - ${label}: ${r.error.message} (a test file did not exit within ${PHASE_TIMEOUT_MS / 60000} minutes)`);
   count(r.stdout, r.status);
 }
 

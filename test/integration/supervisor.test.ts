@@ -312,6 +312,10 @@ test(`a client that stops reading does not freeze the watchdog: a memory hog is 
     while (hostProcessesWith(token).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(hostProcessesWith(token).map(describe), [], 'the hog was killed at its memory limit');
   } finally {
+    // The paused stdout would never end on its own and keep this test file alive: close every handle.
+    conn.dispose();
+    child.stdout.destroy();
+    child.stdin.destroy();
     child.kill('SIGKILL');
   }
 });
