@@ -34,6 +34,8 @@ function nodeTest(label, args, opts = {}) {
   count(r.stdout, r.status);
 }
 
+// A test file moved or deleted must not live on as a stale compiled copy.
+rmSync('out/test', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // The extension layer type-checks against @types/vscode; its unit tests are vscode-free and bundled to run.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.extension.json'], { stdio: 'inherit' });
@@ -49,7 +51,7 @@ for (const dir of ['extension', 'windows']) {
   });
 }
 const windowsUnit = readdirSync('out/test-windows').filter((f) => f.endsWith('.test.js') && f !== 'wine.test.js').map((f) => `out/test-windows/${f}`);
-nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/supervisor', 'out/test-extension', ...windowsUnit]);
+nodeTest('unit tests', ['out/test/sandbox', 'out/test/cli', 'out/test/protocol', 'out/test/supervisor', 'out/test-extension', ...windowsUnit]);
 // winjob.exe and `wsb run` on a Windows Node, under Wine; each test skips, saying why, where Wine, the
 // helper or the Windows Node is missing, or where Wine does not enforce a job limit.
 nodeTest('Windows backend under Wine', ['out/test-windows/wine.test.js']);

@@ -2,10 +2,10 @@ import type { Message } from 'vscode-jsonrpc';
 import { Output, type OutputNotification } from './sandbox';
 
 /**
- * JSON codecs for the supervisor's connection, used on both ends in place of vscode-jsonrpc's default.
- * Output notifications are nearly all bytes, and their payload is base64, which JSON never escapes: the
- * encoder assembles them around the payload copied as Latin-1, and the decoder cuts the payload out the same
- * way, instead of running JSON.stringify / JSON.parse and a UTF-8 transcode over every byte of a flood.
+ * The supervisor connection's wire format: Content-Length frames of JSON, as vscode-jsonrpc writes them.
+ * Output notifications are nearly all bytes, and their payload is base64, which JSON never escapes: a frame
+ * is assembled around the payload copied as Latin-1 into one buffer, and the decoder cuts the payload out the
+ * same way, instead of running JSON.stringify / JSON.parse and a UTF-8 transcode over every byte of a flood.
  * Everything else is plain JSON. The bytes on the wire are exactly what JSON.stringify would give.
  */
 
@@ -15,36 +15,40 @@ const TAIL = '"}}';
 const HEAD_BYTES = Buffer.from(HEAD);
 const TAIL_BYTES = Buffer.from(TAIL);
 
-function isOutput(msg: Message): msg is Message & { method: string; params: OutputNotification } {
-  return (msg as { method?: string }).method === Output.method;
+function header(bodyLength: number): string {
+  return `Content-Length: ${bodyLength}\r\n\r\n`;
 }
 
-export const jsonEncoder = {
-  name: 'application/json',
-  encode(msg: Message): Promise<Uint8Array> {
-    if (!isOutput(msg)) return Promise.resolve(Buffer.from(JSON.stringify(msg), 'utf8'));
-    const { id, stream, data } = msg.params;
-    const middle = `${JSON.stringify(id)},"stream":${JSON.stringify(stream)}${DATA}`;
-    return Promise.resolve(Buffer.concat([HEAD_BYTES, Buffer.from(middle, 'utf8'), Buffer.from(data, 'latin1'), TAIL_BYTES]));
-  },
-};
+/** One whole frame (header and body) for any message. */
+export function encodeFrame(msg: Message): Buffer {
+  const body = Buffer.from(JSON.stringify(msg), 'utf8');
+  return Buffer.concat([Buffer.from(header(body.length), 'latin1'), body]);
+}
 
-export const jsonDecoder = {
-  name: 'application/json',
-  decode(input: Uint8Array): Promise<Message> {
-    const buffer = Buffer.isBuffer(input) ? input : Buffer.from(input);
-    try {
-      return Promise.resolve(decodeOutput(buffer) ?? JSON.parse(buffer.toString('utf8')));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  },
-};
+/** The frame of `sandbox/output` {id, stream, data: base64 of bytes}, built in one buffer. */
+export function encodeOutputFrame(id: string, stream: OutputNotification['stream'], bytes: Buffer): Buffer {
+  const payload = bytes.toString('base64');
+  const middle = Buffer.from(`${JSON.stringify(id)},"stream":${JSON.stringify(stream)}${DATA}`, 'utf8');
+  const bodyLength = HEAD_BYTES.length + middle.length + payload.length + TAIL_BYTES.length;
+  const head = header(bodyLength);
+  const frame = Buffer.allocUnsafe(head.length + bodyLength);
+  let at = frame.write(head, 0, 'latin1');
+  at += HEAD_BYTES.copy(frame, at);
+  at += middle.copy(frame, at);
+  at += frame.write(payload, at, 'latin1');
+  TAIL_BYTES.copy(frame, at);
+  return frame;
+}
+
+/** A frame's body back into a message; throws on what is not JSON. */
+export function decodeBody(body: Buffer): Message {
+  return decodeOutput(body) ?? (JSON.parse(body.toString('utf8')) as Message);
+}
 
 /** An output notification in exactly our encoder's layout, or null (then it is parsed as any JSON). */
 function decodeOutput(buffer: Buffer): Message | null {
-  if (buffer.length < HEAD_BYTES.length + TAIL_BYTES.length || !buffer.subarray(0, HEAD_BYTES.length).equals(HEAD_BYTES)) return null;
-  if (!buffer.subarray(buffer.length - TAIL_BYTES.length).equals(TAIL_BYTES)) return null;
+  if (buffer.length < HEAD_BYTES.length + TAIL_BYTES.length || buffer.compare(HEAD_BYTES, 0, HEAD_BYTES.length, 0, HEAD_BYTES.length) !== 0) return null;
+  if (buffer.compare(TAIL_BYTES, 0, TAIL_BYTES.length, buffer.length - TAIL_BYTES.length) !== 0) return null;
   const dataAt = buffer.indexOf(DATA, HEAD_BYTES.length);
   if (dataAt < 0) return null;
   const start = dataAt + DATA.length;

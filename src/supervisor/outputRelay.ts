@@ -2,6 +2,13 @@ import type { OutputNotification } from '../protocol/sandbox';
 
 type Stream = OutputNotification['stream'];
 
+/** A piece of one sandbox's output as the relay hands it on; the wire encoding is the writer's business. */
+export interface OutputChunk {
+  id: string;
+  stream: Stream;
+  bytes: Buffer;
+}
+
 /**
  * Coalesces a sandbox's output into few notifications: chunks that arrive in one turn of the event loop
  * leave together, at most `maxChunk` bytes a message, so a flood costs a handful of large writes instead
@@ -12,7 +19,7 @@ export class OutputRelay {
   private pending = new Map<string, { id: string; stream: Stream; chunks: Buffer[]; bytes: number }>();
   private scheduled = false;
 
-  constructor(private readonly send: (n: OutputNotification) => void, private readonly maxChunk = 64 * 1024) {}
+  constructor(private readonly send: (chunk: OutputChunk) => void, private readonly maxChunk = 64 * 1024) {}
 
   push(id: string, stream: Stream, data: Buffer): void {
     const key = `${id}\0${stream}`;
@@ -39,7 +46,7 @@ export class OutputRelay {
     this.pending.delete(key);
     const all = entry.chunks.length === 1 ? entry.chunks[0] : Buffer.concat(entry.chunks, entry.bytes);
     for (let at = 0; at < all.length; at += this.maxChunk) {
-      this.send({ id: entry.id, stream: entry.stream, data: all.subarray(at, at + this.maxChunk).toString('base64') });
+      this.send({ id: entry.id, stream: entry.stream, bytes: all.subarray(at, at + this.maxChunk) });
     }
   }
 }

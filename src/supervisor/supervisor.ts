@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { SupervisorErrorCodes } from '../protocol/errors';
-import type { DeniedNotification, OutputNotification, SandboxInfo, StartParams, StateNotification } from '../protocol/sandbox';
+import type { DeniedNotification, SandboxInfo, StartParams, StateNotification } from '../protocol/sandbox';
 import type { StatsResult } from '../protocol/supervisor';
 import type { UsageNotification, WarningNotification } from '../protocol/usage';
 import { AuditLog } from '../sandbox/audit';
@@ -12,12 +12,12 @@ import { UsageTicker } from '../sandbox/monitor';
 import { resolveGrantPath } from '../sandbox/policy';
 import { MANIFEST_RELATIVE_PATH } from '../sandbox/errors';
 import { Sandbox, type SandboxResult } from '../sandbox/sandbox';
-import { OutputRelay, RecentOutput } from './outputRelay';
+import { OutputRelay, RecentOutput, type OutputChunk } from './outputRelay';
 
 /** Where the supervisor's notifications go, and whether the client keeps up. */
 export interface NotificationSink {
   state(n: StateNotification): void;
-  output(n: OutputNotification): void;
+  output(chunk: OutputChunk): void;
   usage(n: UsageNotification): void;
   warning(n: WarningNotification): void;
   denied(n: DeniedNotification): void;
@@ -266,8 +266,8 @@ export class Supervisor {
     for (const e of this.entries.values()) if (!TERMINAL.has(e.sandbox.state)) e.sandbox.kill();
   }
 
-  private sendOutput(n: OutputNotification): void {
-    this.sink.output(n);
+  private sendOutput(chunk: OutputChunk): void {
+    this.sink.output(chunk);
     if (!this.outputPaused && this.sink.congested()) this.setOutputPaused(true);
   }
 
