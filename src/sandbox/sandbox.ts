@@ -14,7 +14,7 @@ import { TreeMeter, judge, type UsageSample, type UsageTicker, type WatchedResou
 import { capabilitiesOf, describeCapability, type Policy } from './policy';
 import { type Preparation } from './prepare';
 import { probeHost, type HostFacts } from './probe';
-import { descendants, pidsWithEnvMarker, signalPids, type ProcessSnapshot, readProcessTable } from './procfs';
+import { descendants, pidsWithEnvMarker, signalPids, type ProcessSnapshot, type ProcessTable, readProcessTable } from './procfs';
 
 export { dryRun, resolveBackend } from './launch';
 
@@ -287,9 +287,9 @@ export class Sandbox {
   }
 
   /** Every process of the tree, bwrap's own included, read afresh (none to read under `job`). */
-  private treePids(): number[] {
+  private treePids(table?: ProcessTable): number[] {
     if (!this.child?.pid || this.backend === 'job') return [];
-    return descendants(readProcessTable(), this.child.pid).map((p) => p.pid);
+    return descendants(table ?? readProcessTable(), this.child.pid).map((p) => p.pid);
   }
 
   /** SIGTERM to the tool's processes (not bwrap's), SIGKILL to all after `graceMs`. */
@@ -308,7 +308,8 @@ export class Sandbox {
     this.timers.push(setTimeout(() => this.kill(), graceMs));
   }
 
-  kill(): void {
+  /** SIGKILL to the whole tree; `table` is a /proc table read once for many kills (a shutdown). */
+  kill(table?: ProcessTable): void {
     if (this.exited) return;
     this.killedByRequest = true;
     if (!this.child?.pid) {
@@ -326,7 +327,7 @@ export class Sandbox {
     } catch {
       // the group leader may already be gone
     }
-    signalPids(this.treePids(), 'SIGKILL');
+    signalPids(this.treePids(table), 'SIGKILL');
     this.cgroup?.killAll();
   }
 
