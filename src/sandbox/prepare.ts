@@ -4,6 +4,7 @@ import type { BwrapPlan } from './bwrap';
 import { SandboxError } from './errors';
 import type { Policy } from './policy';
 import type { HostFacts } from './probe';
+import { gitMetadataCandidates } from './gitMetadata';
 import { exposedProtectedPaths, protectedCandidates, refuseWriteRoot } from './protectedPaths';
 import { isWithin, realpathOr, toolchainMounts, whichCommand } from './toolchain';
 
@@ -71,7 +72,8 @@ export function prepare(req: PrepareRequest, facts: HostFacts): Preparation {
   });
 
   const writeDirs = writeGrants.filter(isDirectory);
-  const exposed = exposedProtectedPaths(protectedCandidates(workspace, home, writeDirs, req.manifestFile), writeGrants);
+  const candidates = new Map([...protectedCandidates(workspace, home, writeDirs, req.manifestFile), ...gitMetadataCandidates(writeDirs)].map((c) => [c.path, c]));
+  const exposed = exposedProtectedPaths([...candidates.values()], writeGrants);
   const protectedPaths: string[] = [];
   for (const c of exposed) {
     if (fs.existsSync(c.path)) protectedPaths.push(c.path);

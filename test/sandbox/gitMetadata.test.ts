@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { gitMetadataCandidates, MAX_DEPTH } from '../../src/sandbox/gitMetadata';
+
+function tree(files: Record<string, string>): string {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-git-')));
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    if (rel.endsWith('/')) fs.mkdirSync(path.join(root, rel), { recursive: true });
+    else fs.writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+function found(root: string): string[] {
+  return gitMetadataCandidates([root]).map((c) => `${c.kind} ${path.relative(root, c.path)}`).sort();
+}
+
+test('submodules (nested, with slashes in their names), worktrees, gitfiles and nested repositories are all found', () => {
+  const root = tree({
+    '.git/HEAD': '',
+    '.git/modules/lib/HEAD': '',
+    '.git/modules/lib/modules/inner/HEAD': '',
+    '.git/modules/vendor/deep/HEAD': '',
+    '.git/worktrees/feature/commondir': '../..',
+    'lib/.git': 'gitdir: ../.git/modules/lib',
+    'packages/tool/.git/HEAD': '',
+  });
+  assert.deepEqual(found(root), [
+    'dir .git/hooks',
+    'dir .git/modules/lib/hooks',
+    'dir .git/modules/lib/modules/inner/hooks',
+    'dir .git/modules/vendor/deep/hooks',
+    'dir packages/tool/.git/hooks',
+    'file .git/config',
+    'file .git/modules/lib/config',
+    'file .git/modules/lib/modules/inner/config',
+    'file .git/modules/vendor/deep/config',
+    'file .git/worktrees/feature/commondir',
+    'file .git/worktrees/feature/config.worktree',
+    'file .git/worktrees/feature/gitdir',
+    'file lib/.git',
+    'file packages/tool/.git/config',
+  ]);
+});
+
+test(`the walk stops ${MAX_DEPTH} levels down and never enters node_modules`, () => {
+  const root = tree({ 'a/b/c/.git/HEAD': '', 'a/b/c/d/.git/HEAD': '', 'node_modules/pkg/.git/HEAD': '' });
+  assert.deepEqual(found(root), ['dir a/b/c/.git/hooks', 'file a/b/c/.git/config']);
+});
+
+test('a tree without git metadata yields nothing, and a missing root is no error', () => {
+  assert.deepEqual(found(tree({ 'src/index.js': '' })), []);
+  assert.deepEqual(gitMetadataCandidates(['/nonexistent/wsb-test']), []);
+});
