@@ -3,6 +3,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { AuditLog, type AuditSink } from '../sandbox/audit';
 import { runDoctor, formatDoctor } from '../sandbox/doctor';
+import { describeDenial } from '../sandbox/denials';
 import { exitStatusForError, isManifestError, MANIFEST_RELATIVE_PATH, SandboxError } from '../sandbox/errors';
 import { effectiveLimits, exitStatusForLimit } from '../sandbox/limits';
 import { UsageTicker } from '../sandbox/monitor';
@@ -137,6 +138,8 @@ async function run(args: RunArgs): Promise<number> {
   const sandbox = Sandbox.start(spec, { ticker: new UsageTicker(SAMPLE_INTERVAL_MS), audit });
   for (const skipped of sandbox.preparation?.skippedReads ?? []) say(`warning: ${skipped} does not exist; the read grant was skipped`);
   if (pipeOutput) relayOutput(sandbox);
+  // The tool's own errors name what was refused while it ran; what was undone after it must be said here.
+  sandbox.onDenial((d) => d.kind === 'git' && say(`warning: the tool was refused ${describeDenial(d)}`));
   let interrupts = 0;
   const onSignal = () => (interrupts++ === 0 ? sandbox.stop(STOP_GRACE_MS) : sandbox.kill());
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);

@@ -76,8 +76,10 @@ export function activate(context: vscode.ExtensionContext): WorkspaceSandboxApi 
     client.onDenied((d) => {
       const tool = sandboxes.get(d.id)?.info.tool ?? 'A sandboxed tool';
       log.warn(`${tool} was refused ${d.message}`);
+      // Planted git metadata is never grantable: say what was moved aside, offer no grant.
+      const actions = d.kind === 'git' ? [] : ['Grant Capability…'];
       void vscode.window
-        .showWarningMessage(`Sandbox: "${tool}" was refused ${d.message}.`, 'Grant Capability…')
+        .showWarningMessage(`Sandbox: "${tool}" was refused ${d.message}.`, ...actions)
         .then((a) => a && vscode.commands.executeCommand('workspaceSandbox.grantCapability'));
     }),
     client.onDidChangeState((state) => {

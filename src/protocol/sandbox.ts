@@ -100,7 +100,8 @@ export type OutputNotification = z.infer<typeof outputNotification>;
 
 export const deniedNotification = z.object({
   id: z.string(),
-  kind: z.enum(['write', 'net']),
+  /** write and net: refused while running; git: planted git metadata moved aside after the run. */
+  kind: z.enum(['write', 'net', 'git']),
   path: z.string().nullable(),
   /** In plain words: "write to out/x (read-only in the sandbox: not granted)". */
   message: z.string(),

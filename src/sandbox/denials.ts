@@ -4,7 +4,7 @@
  * ENETUNREACH to the tool; this turns the tool's own words into "the sandbox refused X", so a blocked
  * access is named instead of failing silently. Best effort, by design: it reads what the tool printed.
  */
-export type DenialKind = 'write' | 'net';
+export type DenialKind = 'write' | 'net' | 'git';
 
 export interface Denial {
   kind: DenialKind;
@@ -45,5 +45,7 @@ export function describeDenial(d: Denial): string {
       return `write to ${d.path ?? 'a path'} (read-only in the sandbox: not granted)`;
     case 'net':
       return 'network access (the sandbox has no network: not granted)';
+    case 'git':
+      return `git metadata it created at ${d.path} (hooks or config that git would run outside the sandbox; moved aside to ${d.path}.wsb-quarantine)`;
   }
 }

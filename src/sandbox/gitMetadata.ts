@@ -13,54 +13,169 @@ import type { ProtectedCandidate } from './protectedPaths';
  *
  * Nested repositories are found by a walk of the grant, bounded so that a start stays cheap: `MAX_DEPTH`
  * levels below each root, `node_modules` skipped (packages do not ship repositories git would enter), at
- * most `MAX_DIRECTORIES` directories read. A repository the tool creates during the run is not covered;
- * bind mounts can only protect what exists.
+ * most `MAX_DIRECTORIES` directories read. Bind mounts protect only what exists, so the same walk runs
+ * again after the tool: see `plantedGitMetadata`.
  */
 export const MAX_DEPTH = 3;
 export const MAX_DIRECTORIES = 5000;
 const MAX_MODULE_DEPTH = 8;
 const SKIPPED = new Set(['node_modules']);
 
-/** The git metadata to protect under each of `roots` (write-grant directories). */
-export function gitMetadataCandidates(roots: readonly string[]): ProtectedCandidate[] {
-  const out = new Map<string, ProtectedCandidate>();
-  const add = (p: string, kind: 'dir' | 'file') => out.set(p, { path: p, kind });
+/** What a walk of the write roots found: git directories (submodules' and worktrees' included) and `.git` files. */
+export interface GitMetadata {
+  gitDirs: string[];
+  gitFiles: string[];
+  /** `.git` symlinks: git follows them. Not protected (a mount would follow them too); checked after a run. */
+  gitLinks: string[];
+}
+
+export function findGitMetadata(roots: readonly string[]): GitMetadata {
+  const found: GitMetadata = { gitDirs: [], gitFiles: [], gitLinks: [] };
   let budget = MAX_DIRECTORIES;
   const walk = (dir: string, depth: number) => {
     if (budget-- <= 0) return;
-    const entries = readDir(dir);
-    for (const e of entries) {
+    for (const e of readDir(dir)) {
       const full = path.join(dir, e.name);
       if (e.name === '.git') {
-        if (e.isDirectory()) gitDirCandidates(full, add, 0);
-        else if (e.isFile()) add(full, 'file');
+        if (e.isDirectory()) collectGitDirs(full, found.gitDirs, 0);
+        else if (e.isFile()) found.gitFiles.push(full);
+        else if (e.isSymbolicLink()) found.gitLinks.push(full);
       } else if (e.isDirectory() && depth < MAX_DEPTH && !SKIPPED.has(e.name)) {
         walk(full, depth + 1);
       }
     }
   };
   for (const root of roots) walk(root, 0);
-  return [...out.values()];
+  return found;
 }
 
-/** Hooks and config of one git directory, then of its submodules' and worktrees' git directories. */
-function gitDirCandidates(gitDir: string, add: (p: string, kind: 'dir' | 'file') => void, depth: number): void {
-  add(path.join(gitDir, 'hooks'), 'dir');
-  add(path.join(gitDir, 'config'), 'file');
-  for (const w of readDir(path.join(gitDir, 'worktrees'))) {
-    if (!w.isDirectory()) continue;
-    for (const f of ['commondir', 'gitdir', 'config.worktree']) add(path.join(gitDir, 'worktrees', w.name, f), 'file');
+/** The git metadata to protect under each of `roots` (write-grant directories). */
+export function gitMetadataCandidates(found: GitMetadata): ProtectedCandidate[] {
+  const out: ProtectedCandidate[] = found.gitFiles.map((p) => ({ path: p, kind: 'file' }));
+  for (const gitDir of found.gitDirs) {
+    out.push({ path: path.join(gitDir, 'hooks'), kind: 'dir' }, { path: path.join(gitDir, 'config'), kind: 'file' });
+    for (const w of readDir(path.join(gitDir, 'worktrees'))) {
+      if (!w.isDirectory()) continue;
+      for (const f of ['commondir', 'gitdir', 'config.worktree']) out.push({ path: path.join(gitDir, 'worktrees', w.name, f), kind: 'file' });
+    }
   }
-  if (depth < MAX_MODULE_DEPTH) moduleGitDirs(path.join(gitDir, 'modules'), depth, add);
+  return out;
 }
 
-/** A submodule's name may hold slashes, so its git directory can sit several levels below `modules/`. */
-function moduleGitDirs(dir: string, depth: number, add: (p: string, kind: 'dir' | 'file') => void): void {
-  for (const e of readDir(dir)) {
-    if (!e.isDirectory()) continue;
-    const full = path.join(dir, e.name);
-    if (fs.existsSync(path.join(full, 'HEAD'))) gitDirCandidates(full, add, depth + 1);
-    else if (depth < MAX_MODULE_DEPTH) moduleGitDirs(full, depth + 1, add);
+/** A git directory, then its submodules' git directories (a name may hold slashes: several levels below `modules/`). */
+function collectGitDirs(gitDir: string, out: string[], depth: number): void {
+  out.push(gitDir);
+  const modules = (dir: string, level: number): void => {
+    for (const e of readDir(dir)) {
+      if (!e.isDirectory()) continue;
+      const full = path.join(dir, e.name);
+      if (fs.existsSync(path.join(full, 'HEAD'))) collectGitDirs(full, out, level + 1);
+      else if (level < MAX_MODULE_DEPTH) modules(full, level + 1);
+    }
+  };
+  if (depth < MAX_MODULE_DEPTH) modules(path.join(gitDir, 'modules'), depth);
+}
+
+/** Config keys a plain `git init` or `git clone` writes; any other key may name a program to run. */
+const HARMLESS_KEYS = [
+  /^core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|precomposeunicode|symlinks|autocrlf|eol)$/,
+  /^remote\.[^\n]+\.(url|fetch|pushurl)$/,
+  /^branch\.[^\n]+\.(remote|merge|rebase)$/,
+  /^extensions\.objectformat$/,
+  /^init\.defaultbranch$/,
+];
+
+export interface PlantedGitMetadata {
+  /** The `.git` directory or file the tool created. */
+  path: string;
+  /** Why it would run code outside the sandbox: the config keys and hooks it holds. */
+  reasons: string[];
+}
+
+/**
+ * Git metadata the tool created under its write grants (absent from `before`) that holds hooks or config
+ * beyond what `git init` writes: run by git outside the sandbox, it would be the tool's code running
+ * unsandboxed. A repository the tool initialised plainly (a project scaffolder does) is left alone.
+ */
+export function plantedGitMetadata(before: GitMetadata, roots: readonly string[]): PlantedGitMetadata[] {
+  const after = findGitMetadata(roots);
+  const known = new Set([...before.gitDirs, ...before.gitFiles, ...before.gitLinks]);
+  const out: PlantedGitMetadata[] = [];
+  for (const gitDir of after.gitDirs) {
+    if (known.has(gitDir) || out.some((p) => isInside(gitDir, p.path))) continue;
+    const reasons = dangers(gitDir);
+    if (reasons.length) out.push({ path: gitDir, reasons });
+  }
+  for (const pointer of [...after.gitFiles, ...after.gitLinks]) {
+    if (known.has(pointer)) continue;
+    const target = after.gitLinks.includes(pointer) ? realpathOrNull(pointer) : gitFileTarget(pointer);
+    const reasons = target === null ? ['it names no git directory'] : known.has(target) ? [] : pointedDangers(target, known);
+    if (reasons.length) out.push({ path: pointer, reasons });
+  }
+  return out;
+}
+
+/** A checkout's git directory, and the common directory a linked worktree's names, unless that is one we protected. */
+function pointedDangers(gitDir: string, known: Set<string>): string[] {
+  const commondir = readText(path.join(gitDir, 'commondir')).trim();
+  const common = commondir ? path.resolve(gitDir, commondir) : null;
+  return [...dangers(gitDir), ...(common && !known.has(common) ? dangers(common) : [])];
+}
+
+function dangers(gitDir: string): string[] {
+  const keys = configKeys(readText(path.join(gitDir, 'config')));
+  const risky = keys.filter((k) => !HARMLESS_KEYS.some((re) => re.test(k)));
+  const hooks = readDir(path.join(gitDir, 'hooks')).filter((e) => !e.name.endsWith('.sample')).map((e) => e.name);
+  return [...risky.map((k) => `config ${k}`), ...hooks.map((h) => `hook ${h}`)];
+}
+
+/** `section.subsection.key` for every assignment, lower-cased but for the subsection, as git reads them. */
+export function configKeys(text: string): string[] {
+  const keys: string[] = [];
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[\s*([^\s\]"]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]\s*(.*)$/.exec(line);
+    if (header) {
+      const [name, ...dotted] = header[1].split('.');
+      section = [name.toLowerCase(), ...(header[2] !== undefined ? [header[2]] : dotted)].join('.');
+      // `[core] fsmonitor = x` on one line is valid git config.
+      if (header[3]) keys.push(`${section}.${header[3].split('=')[0].trim().toLowerCase()}`);
+      continue;
+    }
+    if (/^\[/.test(line)) {
+      keys.push(`unparsed section ${line}`);
+      continue;
+    }
+    keys.push(`${section}.${line.split('=')[0].trim().toLowerCase()}`);
+  }
+  return keys;
+}
+
+/** The git directory a `.git` file names, or null when it names none. */
+function gitFileTarget(file: string): string | null {
+  const m = /^gitdir:\s*(.+?)\s*$/m.exec(readText(file));
+  return m ? path.resolve(path.dirname(file), m[1]) : null;
+}
+
+function realpathOrNull(p: string): string | null {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return null;
+  }
+}
+
+function isInside(p: string, dir: string): boolean {
+  return p.startsWith(dir + path.sep);
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -4,7 +4,7 @@ import type { BwrapPlan } from './bwrap';
 import { SandboxError } from './errors';
 import type { Policy } from './policy';
 import type { HostFacts } from './probe';
-import { gitMetadataCandidates } from './gitMetadata';
+import { findGitMetadata, gitMetadataCandidates, type GitMetadata } from './gitMetadata';
 import { exposedProtectedPaths, protectedCandidates, refuseWriteRoot } from './protectedPaths';
 import { isWithin, realpathOr, toolchainMounts, whichCommand } from './toolchain';
 
@@ -32,6 +32,9 @@ export interface Preparation {
   /** Write-grant paths and protected placeholders created so they could be mounted. */
   created: string[];
   toolchain: string[];
+  /** The write grants that are directories, and the git metadata in them before the run (see gitMetadata.ts). */
+  writeDirs: string[];
+  git: GitMetadata;
 }
 
 export const STATUS_FD = 3;
@@ -72,7 +75,8 @@ export function prepare(req: PrepareRequest, facts: HostFacts): Preparation {
   });
 
   const writeDirs = writeGrants.filter(isDirectory);
-  const candidates = new Map([...protectedCandidates(workspace, home, writeDirs, req.manifestFile), ...gitMetadataCandidates(writeDirs)].map((c) => [c.path, c]));
+  const git = findGitMetadata(writeDirs);
+  const candidates = new Map([...protectedCandidates(workspace, home, writeDirs, req.manifestFile), ...gitMetadataCandidates(git)].map((c) => [c.path, c]));
   const exposed = exposedProtectedPaths([...candidates.values()], writeGrants);
   const protectedPaths: string[] = [];
   for (const c of exposed) {
@@ -97,6 +101,8 @@ export function prepare(req: PrepareRequest, facts: HostFacts): Preparation {
     skippedReads,
     created,
     toolchain,
+    writeDirs,
+    git,
     plan: {
       system: facts.system,
       masked: facts.etcSecrets,

@@ -6,6 +6,7 @@ import { constants as osConstants } from 'node:os';
 import type { AuditSink } from './audit';
 import { createCgroup, type Cgroup } from './cgroup';
 import { describeDenial, findDenials, type Denial } from './denials';
+import { plantedGitMetadata } from './gitMetadata';
 import { SandboxError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { launchArgv, launchEnv, newSandboxId, prepareRun, resolveBackend, StatusFile } from './launch';
@@ -222,6 +223,7 @@ export class Sandbox {
     if (status?.childPid !== undefined && this.backend === 'bwrap') this.infrastructure.add(status.childPid);
     this.toolExitCode = status?.exitCode ?? null;
     if (status?.limit) this.limit ??= status.limit;
+    if (this.backend === 'bwrap' && this.preparation) this.quarantinePlantedGit(this.preparation);
     return this.finish(code, signal, this.backend === 'none' || status?.childPid !== undefined);
   }
 
@@ -257,6 +259,26 @@ export class Sandbox {
     this.denied.add(key);
     this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: `refused by the sandbox: ${describeDenial(d)}` });
     this.denialEmitter.fire(d);
+  }
+
+  /**
+   * Git metadata the tool planted under its write grants (a repository whose config runs a program, say)
+   * would have git, and VS Code's git extension, run the tool's code outside the sandbox. Mounts cannot
+   * forbid creating it, so once the whole tree is gone it is moved aside and named.
+   */
+  private quarantinePlantedGit(preparation: Preparation): void {
+    for (const planted of plantedGitMetadata(preparation.git, preparation.writeDirs)) {
+      let moved = `${planted.path}.wsb-quarantine`;
+      for (let n = 2; fs.existsSync(moved); n++) moved = `${planted.path}.wsb-quarantine-${n}`;
+      try {
+        fs.renameSync(planted.path, moved);
+      } catch {
+        moved = '';
+      }
+      const d: Denial = { kind: 'git', path: planted.path };
+      this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: `${describeDenial(d)}: ${planted.reasons.join(', ')}`, ...(moved && { movedTo: moved }) });
+      this.denialEmitter.fire(d);
+    }
   }
 
   private hitLimit(limit: LimitKind): void {

