@@ -37,6 +37,7 @@ export function mayRestart(crashTimes: readonly number[], now: number, budget = 
 }
 
 const SHUTDOWN_TIMEOUT_MS = 3000;
+const EXIT_DRAIN_MS = 2000;
 
 /**
  * The extension's side of the supervisor: owns the child process, gives typed calls and events, restarts
@@ -118,7 +119,11 @@ export class SupervisorClient {
     onNotification(connection, Warning, (n) => this.warningEmitter.fire(n), invalid);
     onNotification(connection, Denied, (n) => this.deniedEmitter.fire(n), invalid);
     createInterface({ input: child.stderr! }).on('line', (line) => this.log(line));
-    child.on('exit', (code, signal) => this.exited(child, code, signal));
+    // 'close' comes once stdout is read to its end too, so the last notifications (a flood's final output,
+    // the states of a shutdown) are delivered before the connection goes; 'exit' is the fallback should a
+    // stray holder of the pipe keep it open.
+    child.on('close', (code, signal) => this.exited(child, code, signal));
+    child.on('exit', (code, signal) => setTimeout(() => this.exited(child, code, signal), EXIT_DRAIN_MS).unref());
     child.stdin!.on('error', () => undefined); // the exit handler reports a dead supervisor
     connection.listen();
     try {
@@ -218,7 +223,10 @@ export class SupervisorClient {
     const child = this.child;
     if (!child) return this.setState('stopped');
     this.deliberateExit = true;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const gone = new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      child.once('exit', () => setTimeout(resolve, EXIT_DRAIN_MS).unref());
+    });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     this.connection?.sendRequest(Shutdown.type, null).catch(() => undefined);
     await Promise.race([gone, timeout]);
