@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Emitter, type Event, type MessageConnection } from 'vscode-jsonrpc';
-import { createMessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { onNotification } from '../protocol/handlers';
-import { FrameReader, FrameWriter } from '../protocol/frames';
+import { jsonDecoder, jsonEncoder } from '../protocol/outputCodec';
+import { pacedMessageReader } from '../protocol/pacedReader';
 import {
   Denied, Kill, List, listResult, Output, RecentOutput, recentOutputResult, Resume, Start, startResult, State, Stop, Suspend, Write,
   type DeniedNotification, type OutputNotification, type SandboxInfo, type StartParams, type StateNotification,
@@ -104,8 +105,8 @@ export class SupervisorClient {
     });
     this.child = child;
     const connection = createMessageConnection(
-      new FrameReader(child.stdout!),
-      new FrameWriter(child.stdin!),
+      pacedMessageReader(child.stdout!, { charset: 'utf-8', contentTypeDecoder: jsonDecoder }),
+      new StreamMessageWriter(child.stdin!, { charset: 'utf-8', contentTypeEncoder: jsonEncoder }),
     );
     this.connection = connection;
     const invalid = (why: string) => this.log(`dropped a notification: ${why}`);

@@ -2,10 +2,11 @@ import type { Message } from 'vscode-jsonrpc';
 import { Output, type OutputNotification } from './sandbox';
 
 /**
- * The supervisor connection's wire format: Content-Length frames of JSON, as vscode-jsonrpc writes them.
- * Output notifications are nearly all bytes, and their payload is base64, which JSON never escapes: a frame
- * is assembled around the payload copied as Latin-1 into one buffer, and the decoder cuts the payload out the
- * same way, instead of running JSON.stringify / JSON.parse and a UTF-8 transcode over every byte of a flood.
+ * JSON codecs for the supervisor connection, used on both ends in place of vscode-jsonrpc's default.
+ * Output notifications are nearly all bytes, and their payload is base64, which JSON never escapes: the
+ * encoder assembles them in one buffer around the payload copied as Latin-1, and the decoder cuts the
+ * payload out the same way, instead of running JSON.stringify / JSON.parse and a UTF-8 transcode over every
+ * byte of a flood.
  * Everything else is plain JSON. The bytes on the wire are exactly what JSON.stringify would give.
  */
 
@@ -15,35 +16,41 @@ const TAIL = '"}}';
 const HEAD_BYTES = Buffer.from(HEAD);
 const TAIL_BYTES = Buffer.from(TAIL);
 
-function header(bodyLength: number): string {
-  return `Content-Length: ${bodyLength}\r\n\r\n`;
+function isOutput(msg: Message): msg is Message & { method: string; params: OutputNotification } {
+  return (msg as { method?: string }).method === Output.method;
 }
 
-/** One whole frame (header and body) for any message. */
-export function encodeFrame(msg: Message): Buffer {
-  const body = Buffer.from(JSON.stringify(msg), 'utf8');
-  return Buffer.concat([Buffer.from(header(body.length), 'latin1'), body]);
-}
-
-/** The frame of `sandbox/output` {id, stream, data: base64 of bytes}, built in one buffer. */
-export function encodeOutputFrame(id: string, stream: OutputNotification['stream'], bytes: Buffer): Buffer {
-  const payload = bytes.toString('base64');
+/** The body of `sandbox/output` {id, stream, data}, built in one buffer around the base64 payload. */
+function encodeOutput({ id, stream, data }: OutputNotification): Buffer {
   const middle = Buffer.from(`${JSON.stringify(id)},"stream":${JSON.stringify(stream)}${DATA}`, 'utf8');
-  const bodyLength = HEAD_BYTES.length + middle.length + payload.length + TAIL_BYTES.length;
-  const head = header(bodyLength);
-  const frame = Buffer.allocUnsafe(head.length + bodyLength);
-  let at = frame.write(head, 0, 'latin1');
-  at += HEAD_BYTES.copy(frame, at);
-  at += middle.copy(frame, at);
-  at += frame.write(payload, at, 'latin1');
-  TAIL_BYTES.copy(frame, at);
-  return frame;
+  const body = Buffer.allocUnsafe(HEAD_BYTES.length + middle.length + data.length + TAIL_BYTES.length);
+  let at = HEAD_BYTES.copy(body, 0);
+  at += middle.copy(body, at);
+  at += body.write(data, at, 'latin1');
+  TAIL_BYTES.copy(body, at);
+  return body;
 }
 
-/** A frame's body back into a message; throws on what is not JSON. */
-export function decodeBody(body: Buffer): Message {
-  return decodeOutput(body) ?? (JSON.parse(body.toString('utf8')) as Message);
-}
+/** vscode-jsonrpc's content-type encoder for the supervisor connection (both directions). */
+export const jsonEncoder = {
+  name: 'application/json',
+  encode(msg: Message): Promise<Uint8Array> {
+    return Promise.resolve(isOutput(msg) ? encodeOutput(msg.params) : Buffer.from(JSON.stringify(msg), 'utf8'));
+  },
+};
+
+/** vscode-jsonrpc's content-type decoder for the supervisor connection. */
+export const jsonDecoder = {
+  name: 'application/json',
+  decode(input: Uint8Array): Promise<Message> {
+    const body = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    try {
+      return Promise.resolve(decodeOutput(body) ?? (JSON.parse(body.toString('utf8')) as Message));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  },
+};
 
 /** An output notification in exactly our encoder's layout, or null (then it is parsed as any JSON). */
 function decodeOutput(buffer: Buffer): Message | null {

@@ -1,8 +1,8 @@
-import { createMessageConnection, ResponseError, StreamMessageReader } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { SupervisorErrorCodes } from '../protocol/errors';
 import { onRequest } from '../protocol/handlers';
-import { FrameWriter } from '../protocol/frames';
-import { Denied, Kill, List, RecentOutput, Resume, Start, State, Stop, Suspend, Write } from '../protocol/sandbox';
+import { jsonEncoder } from '../protocol/outputCodec';
+import { Denied, Kill, List, Output, RecentOutput, Resume, Start, State, Stop, Suspend, Write } from '../protocol/sandbox';
 import { Doctor, Initialize, PROTOCOL_VERSION, Shutdown, Stats } from '../protocol/supervisor';
 import { Usage, Warning } from '../protocol/usage';
 import { runDoctor } from '../sandbox/doctor';
@@ -30,7 +30,7 @@ if (!process.argv.includes('--stdio')) {
   process.exit(2);
 }
 
-const writer = new FrameWriter(process.stdout);
+const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: jsonEncoder });
 const guard = new FrameGuard(MAX_MESSAGE_BYTES, (refusal) => {
   log(`refused a message: ${refusal.message}`);
   void writer.write({ jsonrpc: '2.0', id: refusal.id, error: { code: refusal.code, message: refusal.message } } as never);
@@ -38,7 +38,8 @@ const guard = new FrameGuard(MAX_MESSAGE_BYTES, (refusal) => {
 process.stdin.pipe(guard);
 const connection = createMessageConnection(new StreamMessageReader(guard), writer);
 
-// Count the output bytes whose write has not completed yet (the frames stdout still buffers).
+// The writer queues messages itself, so stdout's own buffer says nothing: count the output bytes whose
+// write has not completed yet.
 let outputInFlight = 0;
 const drainListeners: (() => void)[] = [];
 const marker = supervisorMarker();
@@ -47,10 +48,9 @@ const marker = supervisorMarker();
 if (process.platform !== 'win32') startReaper(marker);
 const supervisor = new Supervisor({
   state: (n) => void connection.sendNotification(State.type, n),
-  // Output skips the connection: the writer frames the bytes itself, in order with everything else.
   output: ({ id, stream, bytes }) => {
     outputInFlight += bytes.length;
-    writer.writeOutput(id, stream, bytes, () => {
+    void connection.sendNotification(Output.type, { id, stream, data: bytes.toString('base64') }).finally(() => {
       outputInFlight -= bytes.length;
       if (outputInFlight < OUTPUT_LOW_WATER) for (const l of drainListeners) l();
     });
