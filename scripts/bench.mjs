@@ -120,14 +120,23 @@ const monitoring = !ONLY.has('monitoring') ? null : await withSupervisor({ sampl
 });
 
 const FLOOD_BYTES = 512 * 1024 * 1024;
+// Several floods, the median judged: one flood lasts about two seconds, and a burst of load from a
+// neighbour on this shared machine can halve a single figure.
+const FLOODS = Number(process.env.WSB_BENCH_FLOODS ?? 5);
 const throughput = !ONLY.has('throughput') ? null : await withSupervisor({}, async ({ client, done, policy }) => {
   let bytes = 0;
   client.onOutput((n) => (bytes += Buffer.from(n.data, 'base64').length));
-  const t0 = process.hrtime.bigint();
-  const id = await client.startSandbox({ tool: 'flood', command: ['head', '-c', String(FLOOD_BYTES), '/dev/zero'], workspace: ws, policy });
-  await done(id);
-  const seconds = ms(t0) / 1000;
-  return { mbPerSecond: bytes / 1048576 / seconds, complete: bytes === FLOOD_BYTES };
+  const rates = [];
+  let complete = true;
+  for (let i = 0; i < FLOODS; i++) {
+    bytes = 0;
+    const t0 = process.hrtime.bigint();
+    const id = await client.startSandbox({ tool: 'flood', command: ['head', '-c', String(FLOOD_BYTES), '/dev/zero'], workspace: ws, policy });
+    await done(id);
+    rates.push(bytes / 1048576 / (ms(t0) / 1000));
+    complete &&= bytes === FLOOD_BYTES;
+  }
+  return { mbPerSecond: median(rates), min: Math.min(...rates), max: Math.max(...rates), complete };
 });
 
 const m = (xs) => median(xs).toFixed(1);
@@ -155,7 +164,7 @@ const rows = [
     [`supervisor RSS with ${IDLE} sandboxes`, (monitoring.rss / 1048576).toFixed(1) + ' MB', `target <= 80 MB: ${monitoring.rss <= 80 * 1048576 ? 'met' : 'MISSED'}`],
   ] : []),
   ...(throughput ? [
-    ['output throughput to the client', throughput.mbPerSecond.toFixed(0) + ' MB/s', `target >= 200 MB/s: ${throughput.mbPerSecond >= 200 ? 'met' : 'MISSED'}${throughput.complete ? '' : ' (INCOMPLETE)'}`],
+    [`output throughput to the client (${FLOODS} floods)`, throughput.mbPerSecond.toFixed(0) + ' MB/s', `target >= 200 MB/s: ${throughput.mbPerSecond >= 200 ? 'met' : 'MISSED'}${throughput.complete ? '' : ' (INCOMPLETE)'} (min ${throughput.min.toFixed(0)}, max ${throughput.max.toFixed(0)})`],
   ] : []),
 ];
 console.log(`medians over ${ROUNDS} rounds (start-up, warm start) and ${TOOL_ROUNDS} rounds (tsc), interleaved, in ms unless marked`);
