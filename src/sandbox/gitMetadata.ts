@@ -12,11 +12,11 @@ import type { ProtectedCandidate } from './protectedPaths';
  * point git at a directory the tool filled.
  *
  * Nested repositories are found by a walk of the grant, bounded so that a start stays cheap: `MAX_DEPTH`
- * levels below each root, `node_modules` skipped (packages do not ship repositories git would enter), at
+ * levels below each root (VS Code opens the repository of any file the user opens, however deep), `node_modules` skipped (packages do not ship repositories git would enter), at
  * most `MAX_DIRECTORIES` directories read. Bind mounts protect only what exists, so the same walk runs
  * again after the tool: see `plantedGitMetadata`.
  */
-export const MAX_DEPTH = 3;
+export const MAX_DEPTH = 6;
 export const MAX_DIRECTORIES = 5000;
 const MAX_MODULE_DEPTH = 8;
 const SKIPPED = new Set(['node_modules']);
@@ -27,13 +27,20 @@ export interface GitMetadata {
   gitFiles: string[];
   /** `.git` symlinks: git follows them. Not protected (a mount would follow them too); checked after a run. */
   gitLinks: string[];
+  /** The walk ran out of its directory budget: what it did not list may still exist. */
+  truncated: boolean;
+  /** When the walk began (ms since the epoch). */
+  takenAt: number;
 }
 
 export function findGitMetadata(roots: readonly string[]): GitMetadata {
-  const found: GitMetadata = { gitDirs: [], gitFiles: [], gitLinks: [] };
+  const found: GitMetadata = { gitDirs: [], gitFiles: [], gitLinks: [], truncated: false, takenAt: Date.now() };
   let budget = MAX_DIRECTORIES;
   const walk = (dir: string, depth: number) => {
-    if (budget-- <= 0) return;
+    if (budget-- <= 0) {
+      found.truncated = true;
+      return;
+    }
     for (const e of readDir(dir)) {
       const full = path.join(dir, e.name);
       if (e.name === '.git') {
@@ -105,14 +112,18 @@ export interface PlantedGitMetadata {
 export function plantedGitMetadata(before: GitMetadata, roots: readonly string[]): PlantedGitMetadata[] {
   const after = findGitMetadata(roots);
   const known = new Set([...before.gitDirs, ...before.gitFiles, ...before.gitLinks]);
+  // Unlisted before is new, unless the first walk ran out of budget: then only a birth time after it says so
+  // (a user's own repository must never be moved aside for having been missed). File times come from a
+  // coarse clock, a tick or so behind Date.now().
+  const isNew = (p: string) => !known.has(p) && (!before.truncated || birthTime(p) >= before.takenAt - COARSE_CLOCK_MS);
   const out: PlantedGitMetadata[] = [];
   for (const gitDir of after.gitDirs) {
-    if (known.has(gitDir) || out.some((p) => isInside(gitDir, p.path))) continue;
+    if (!isNew(gitDir) || out.some((p) => isInside(gitDir, p.path))) continue;
     const reasons = dangers(gitDir);
     if (reasons.length) out.push({ path: gitDir, reasons });
   }
   for (const pointer of [...after.gitFiles, ...after.gitLinks]) {
-    if (known.has(pointer)) continue;
+    if (!isNew(pointer)) continue;
     const target = after.gitLinks.includes(pointer) ? realpathOrNull(pointer) : gitFileTarget(pointer);
     const reasons = target === null ? ['it names no git directory'] : known.has(target) ? [] : pointedDangers(target, known);
     if (reasons.length) out.push({ path: pointer, reasons });
@@ -162,6 +173,17 @@ export function configKeys(text: string): string[] {
 function gitFileTarget(file: string): string | null {
   const m = /^gitdir:\s*(.+?)\s*$/m.exec(readText(file));
   return m ? path.resolve(path.dirname(file), m[1]) : null;
+}
+
+const COARSE_CLOCK_MS = 20;
+
+/** Birth time in ms, or 0 where the file system does not record it. */
+function birthTime(p: string): number {
+  try {
+    return fs.lstatSync(p).birthtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function realpathOrNull(p: string): string | null {

@@ -48,8 +48,9 @@ test('submodules (nested, with slashes in their names), worktrees, gitfiles and 
 });
 
 test(`the walk stops ${MAX_DEPTH} levels down and never enters node_modules`, () => {
-  const root = tree({ 'a/b/c/.git/HEAD': '', 'a/b/c/d/.git/HEAD': '', 'node_modules/pkg/.git/HEAD': '' });
-  assert.deepEqual(found(root), ['dir a/b/c/.git/hooks', 'file a/b/c/.git/config']);
+  const deepest = Array.from({ length: MAX_DEPTH }, (_, i) => `d${i}`).join('/');
+  const root = tree({ [`${deepest}/.git/HEAD`]: '', [`${deepest}/too-deep/.git/HEAD`]: '', 'node_modules/pkg/.git/HEAD': '' });
+  assert.deepEqual(found(root), [`dir ${deepest}/.git/hooks`, `file ${deepest}/.git/config`]);
 });
 
 test('a tree without git metadata yields nothing, and a missing root is no error', () => {
@@ -83,4 +84,11 @@ test('planted: new git metadata with code-running config or hooks; a plain new r
     ['old/.git/modules/sub', ['config alias.x']],
     ['pointer/.git', ['config include.path']],
   ]);
+});
+
+test('after a truncated walk, only metadata born after it counts as planted: a repository the walk missed is left alone', () => {
+  const root = tree({ 'missed/.git/HEAD': '', 'missed/.git/config': '[core]\n\thooksPath = .husky\n' });
+  const before = { gitDirs: [], gitFiles: [], gitLinks: [], truncated: true, takenAt: Date.now() + 60_000 };
+  assert.deepEqual(plantedGitMetadata(before, [root]), []);
+  assert.equal(plantedGitMetadata({ ...before, truncated: false }, [root]).length, 1, 'control: a complete walk that missed it means it is new');
 });
