@@ -1,6 +1,7 @@
 // End-to-end test of the extension in a real VS Code (code-server) driven by headless Chromium:
 // Restricted Mode, the grant prompt, a real bwrap run writing to the workspace, the Sandboxes tree,
-// the status bar, the Resources webview, kill/stop, and the audit log.
+// the status bar, the Resources webview, kill/stop, the audit log, Deny and Allow Once, and planted git
+// metadata moved aside after a run.
 // Run `bash scripts/e2e/setup.sh` and `npm run package` first, then `node test/e2e/extension.e2e.mjs`
 // (WSB_E2E_VSIX overrides the .vsix). node:test runs the top-level tests in order and exits 1 on any failure;
 // a step after a failed one is skipped rather than failing in a confusing way.
@@ -26,6 +27,11 @@ const MANIFEST = {
     spin: {
       command: ['sh', '-c', 'while :; do :; done'],
       description: 'burns one core',
+    },
+    plant: {
+      command: ['sh', '-c', 'git init -q vendor/plain && git init -q vendor/evil && git -C vendor/evil config core.fsmonitor "touch /tmp/wsb-e2e-pwned"; echo planted'],
+      description: 'initialises two repositories, one with a config that runs a program',
+      capabilities: { write: ['vendor/'] },
     },
   },
 };
@@ -385,6 +391,39 @@ step('the workspace grant is remembered: gen runs again with no prompt', async (
   assert.equal(await page.locator(SANDBOX.dialog).count(), 0, 'no prompt');
   assert.ok(starts.at(-1).policy.write.length > 0, 'it runs with its granted write');
   await until('gen\'s sleep 30 to run in the workspace', () => processesInWorkspace().some((p) => /\bsleep 30\b/.test(p)), 10_000);
+});
+
+step('Deny: plant does not run, the refusal is audited, and nothing is remembered', async () => {
+  await runCommandAndPick('Sandbox: Run Tool…', 'plant', 'Tool to run in the sandbox');
+  const { text } = await answerDialog('Deny');
+  assert.match(text, /"plant" asks to run in the sandbox/);
+  assert.match(text, /write to vendor\//);
+  await until('the audit record of the refused grant', () => auditRecords().some((r) => r.event === 'grant' && r.tool === 'plant' && r.decision === 'deny' && r.scope === 'once'));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(startsOf('plant'), [], 'a denied tool never starts');
+  assert.ok(!existsSync(join(workspace, 'vendor')), 'nothing was written');
+});
+
+step('Allow Once: plant runs; the repository it planted with a program in its config is moved aside and named', async () => {
+  await runCommandAndPick('Sandbox: Run Tool…', 'plant', 'Tool to run in the sandbox');
+  await answerDialog('Allow Once');
+  const [start] = await until('the start record of plant', () => startsOf('plant').length && startsOf('plant'));
+  await until('the exit record of plant', () => exitOf(start.id), 20_000);
+  assert.ok(existsSync(join(workspace, 'vendor/plain/.git/HEAD')), 'positive control: the plain repository stays');
+  assert.ok(!existsSync(join(workspace, 'vendor/evil/.git')), 'the planted repository is no longer a repository');
+  assert.ok(existsSync(join(workspace, 'vendor/evil/.git.wsb-quarantine/config')), 'it is kept aside for review');
+  const toast = page.locator('.notification-list-item-message', { hasText: /"plant" was refused git metadata it created at/ });
+  await toast.first().waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await toast.first().innerText(), /vendor\/evil\/\.git/);
+  const denied = auditRecords().filter((r) => r.event === 'denied' && r.id === start.id);
+  assert.ok(denied.some((r) => /config core\.fsmonitor/.test(r.reason)), `audit: ${JSON.stringify(denied)}`);
+  assert.ok(!existsSync('/tmp/wsb-e2e-pwned'), 'nothing ran the planted program');
+});
+
+step('Allow Once is not remembered: plant asks again', async () => {
+  await runCommandAndPick('Sandbox: Run Tool…', 'plant', 'Tool to run in the sandbox');
+  const { text } = await answerDialog('Deny');
+  assert.match(text, /"plant" asks to run in the sandbox/);
 });
 
 step('final screenshot', async () => {
