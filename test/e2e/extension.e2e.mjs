@@ -1,7 +1,7 @@
 // End-to-end test of the extension in a real VS Code (code-server) driven by headless Chromium:
 // Restricted Mode, the grant prompt, a real bwrap run writing to the workspace, the Sandboxes tree,
-// the status bar, the Resources webview, kill/stop, the audit log, Deny and Allow Once, and planted git
-// metadata moved aside after a run.
+// the status bar, the Resources webview, kill/stop, the audit log, Revoke, Suspend/Resume, Deny and Allow
+// Once, and planted git metadata moved aside after a run.
 // Run `bash scripts/e2e/setup.sh` and `npm run package` first, then `node test/e2e/extension.e2e.mjs`
 // (WSB_E2E_VSIX overrides the .vsix). node:test runs the top-level tests in order and exits 1 on any failure;
 // a step after a failed one is skipped rather than failing in a confusing way.
@@ -391,6 +391,46 @@ step('the workspace grant is remembered: gen runs again with no prompt', async (
   assert.equal(await page.locator(SANDBOX.dialog).count(), 0, 'no prompt');
   assert.ok(starts.at(-1).policy.write.length > 0, 'it runs with its granted write');
   await until('gen\'s sleep 30 to run in the workspace', () => processesInWorkspace().some((p) => /\bsleep 30\b/.test(p)), 10_000);
+});
+
+step('Revoke from the tree: the capability row\'s inline action takes the grant back; gen\'s next run asks again', async () => {
+  await showSandboxesView();
+  const row = treeRow('gen');
+  await row.locator('.monaco-tl-twistie').click({ timeout: 10_000 });
+  const capability = page.locator(SANDBOX.treeRow, { hasText: /write to out\// }).first();
+  await capability.waitFor({ state: 'visible', timeout: 10_000 });
+  await capability.hover();
+  await capability.locator('.actions .action-label[aria-label^="Revoke"]').click({ timeout: 10_000 });
+  const toast = page.locator('.notification-list-item-message', { hasText: /Revoked for "gen"/ });
+  await toast.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await until('the audit record of the revocation', () => auditRecords().some((r) => r.event === 'grant' && r.tool === 'gen' && r.decision === 'revoke'));
+  await runCommandAndPick('Sandbox: Run Tool…', 'gen', 'Tool to run in the sandbox');
+  const { text } = await answerDialog('Deny');
+  assert.match(text, /"gen" asks to run in the sandbox/, 'revoked: the prompt is back');
+});
+
+step('Suspend and Resume from the tree: the tool\'s processes stop (no CPU) and go on', async () => {
+  await runCommandAndPick('Sandbox: Run Tool…', 'spin', 'Tool to run in the sandbox');
+  await waitForTreeDescription('spin', /running|\d+%/);
+  const spinning = () => processesInWorkspace().filter((p) => /while :; do :; done/.test(p)).map((p) => Number(p.split(':')[0]));
+  const pids = await until('spin\'s loop to run in the workspace', () => spinning().length && spinning(), 10_000);
+  const stat = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const ticks = () => pids.reduce((n, pid) => n + Number(stat(pid)[11]) + Number(stat(pid)[12]), 0);
+  const row = treeRow('spin');
+  await row.hover();
+  await row.locator('.actions .action-label[aria-label^="Suspend"]').click({ timeout: 10_000 });
+  await waitForTreeDescription('spin', /suspended/);
+  await until('spin\'s processes to be stopped', () => pids.every((pid) => stat(pid)[0] === 'T'), 10_000);
+  const stopped = ticks();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(ticks(), stopped, 'a suspended tool uses no CPU');
+  await row.hover();
+  await row.locator('.actions .action-label[aria-label^="Resume"]').click({ timeout: 10_000 });
+  await until('spin\'s processes to run again', () => pids.every((pid) => stat(pid)[0] !== 'T'), 10_000);
+  await until('spin to use CPU again', () => ticks() > stopped + 20, 10_000, 200);
+  await row.hover();
+  await row.locator('.actions .action-label[aria-label^="Stop"]').click({ timeout: 10_000 });
+  await waitForTreeDescription('spin', /exited|killed|ended|stopped/, 15_000);
 });
 
 step('Deny: plant does not run, the refusal is audited, and nothing is remembered', async () => {
