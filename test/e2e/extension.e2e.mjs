@@ -1,7 +1,7 @@
 // End-to-end test of the extension in a real VS Code (code-server) driven by headless Chromium:
 // Restricted Mode, the grant prompt, a real bwrap run writing to the workspace, the Sandboxes tree,
 // the status bar, the Resources webview, kill/stop, the audit log, Revoke, Suspend/Resume, Deny and Allow
-// Once, and planted git metadata moved aside after a run.
+// Once, manifest diagnostics, the doctor report, and planted git metadata moved aside after a run.
 // Run `bash scripts/e2e/setup.sh` and `npm run package` first, then `node test/e2e/extension.e2e.mjs`
 // (WSB_E2E_VSIX overrides the .vsix). node:test runs the top-level tests in order and exits 1 on any failure;
 // a step after a failed one is skipped rather than failing in a confusing way.
@@ -464,6 +464,31 @@ step('Allow Once is not remembered: plant asks again', async () => {
   await runCommandAndPick('Sandbox: Run Tool…', 'plant', 'Tool to run in the sandbox');
   const { text } = await answerDialog('Deny');
   assert.match(text, /"plant" asks to run in the sandbox/);
+});
+
+step('a broken manifest is marked in Problems, naming the field; fixing it clears the mark', async () => {
+  const file = join(workspace, '.vscode', 'sandbox.json');
+  const good = readFileSync(file, 'utf8');
+  writeFileSync(file, JSON.stringify({ tools: { ...MANIFEST.tools, gen: { ...MANIFEST.tools.gen, command: 'echo not-an-array' } } }, null, 2));
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const problems = page.locator('.markers-panel .monaco-list-row');
+  const marked = await until('a problem naming tools.gen.command', async () => {
+    const texts = (await problems.allInnerTexts()).join('\n');
+    return /tools\.gen\.command/.test(texts) && texts;
+  }, 15_000, 200);
+  assert.match(marked, /Workspace Sandbox/);
+  writeFileSync(file, good);
+  await until('the problem to clear', async () => !/tools\.gen\.command/.test((await problems.allInnerTexts()).join('\n')), 15_000, 200);
+});
+
+step('"Run Doctor" reports the backends in a document: bwrap works here', async () => {
+  await runCommand(page, 'Sandbox: Run Doctor');
+  const report = await until('the doctor report', async () => {
+    const texts = (await page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+    return /Workspace Sandbox doctor \(supervisor/.test(texts) && texts;
+  }, 20_000, 200);
+  assert.match(report, /✓ bwrap: works/);
+  assert.match(report, /Limits are enforced by:/);
 });
 
 step('final screenshot', async () => {
