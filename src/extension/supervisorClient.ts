@@ -49,6 +49,8 @@ export class SupervisorClient {
   private child: ChildProcess | undefined;
   private connection: MessageConnection | undefined;
   private starting: Promise<InitializeResult> | undefined;
+  /** Settles once the current child is gone and its notifications were all delivered (see `exited`). */
+  private gone: Promise<void> = Promise.resolve();
   private _state: ClientState = 'stopped';
   private deliberateExit = false;
   private readonly crashes: number[] = [];
@@ -123,8 +125,10 @@ export class SupervisorClient {
     // 'close' comes once stdout is read to its end too, so the last notifications (a flood's final output,
     // the states of a shutdown) are delivered before the connection goes; 'exit' is the fallback should a
     // stray holder of the pipe keep it open.
-    child.on('close', (code, signal) => this.exited(child, code, signal));
-    child.on('exit', (code, signal) => setTimeout(() => this.exited(child, code, signal), EXIT_DRAIN_MS).unref());
+    let markGone!: () => void;
+    this.gone = new Promise((resolve) => (markGone = resolve));
+    child.on('close', (code, signal) => this.exited(child, code, signal, markGone));
+    child.on('exit', (code, signal) => setTimeout(() => this.exited(child, code, signal, markGone), EXIT_DRAIN_MS).unref());
     child.stdin!.on('error', () => undefined); // the exit handler reports a dead supervisor
     connection.listen();
     try {
@@ -146,11 +150,14 @@ export class SupervisorClient {
     }
   }
 
-  private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, markGone: () => void): void {
     if (this.child !== child) return;
     this.connection?.dispose();
     this.connection = undefined;
     this.child = undefined;
+    // Whatever still holds the pipes (the fallback path), no handle of ours outlives the supervisor.
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+    markGone();
     for (const id of this.live) {
       this.sandboxStateEmitter.fire({ id, state: 'failed', exitCode: null, signal: null, limit: null, message: 'the supervisor stopped unexpectedly; the sandbox was killed with it' });
     }
@@ -224,10 +231,7 @@ export class SupervisorClient {
     const child = this.child;
     if (!child) return this.setState('stopped');
     this.deliberateExit = true;
-    const gone = new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      child.once('exit', () => setTimeout(resolve, EXIT_DRAIN_MS).unref());
-    });
+    const gone = this.gone;
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     this.connection?.sendRequest(Shutdown.type, null).catch(() => undefined);
     await Promise.race([gone, timeout]);
