@@ -1,7 +1,7 @@
 // End-to-end test of the extension in a real VS Code (code-server) driven by headless Chromium:
 // Restricted Mode, the grant prompt, a real bwrap run writing to the workspace, the Sandboxes tree,
 // the status bar, the Resources webview, kill/stop, the audit log, Revoke, Suspend/Resume, Deny and Allow
-// Once, manifest diagnostics, the doctor report, and planted git metadata moved aside after a run.
+// Once, manifest diagnostics, the doctor report, a sandbox task, and planted git metadata moved aside.
 // Run `bash scripts/e2e/setup.sh` and `npm run package` first, then `node test/e2e/extension.e2e.mjs`
 // (WSB_E2E_VSIX overrides the .vsix). node:test runs the top-level tests in order and exits 1 on any failure;
 // a step after a failed one is skipped rather than failing in a confusing way.
@@ -27,6 +27,10 @@ const MANIFEST = {
     spin: {
       command: ['sh', '-c', 'while :; do :; done'],
       description: 'burns one core',
+    },
+    hello: {
+      command: ['sh', '-c', 'echo "hello from uid $(id -u) in the sandbox"'],
+      description: 'prints one line',
     },
     plant: {
       command: ['sh', '-c', 'git init -q vendor/plain && git init -q vendor/evil && git -C vendor/evil config core.fsmonitor "touch /tmp/wsb-e2e-pwned"; echo planted'],
@@ -489,6 +493,14 @@ step('"Run Doctor" reports the backends in a document: bwrap works here', async 
   }, 20_000, 200);
   assert.match(report, /✓ bwrap: works/);
   assert.match(report, /Limits are enforced by:/);
+});
+
+step('a `sandbox` task from tasks.json runs its tool in the sandbox, in the task terminal', async () => {
+  writeFileSync(join(workspace, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ type: 'sandbox', tool: 'hello', label: 'hello in the sandbox', problemMatcher: [] }] }, null, 2));
+  const before = startsOf('hello').length;
+  await runCommandAndPick('Tasks: Run Task', 'hello in the sandbox', 'Select the task to run', 20_000);
+  await until('a start record of hello', () => startsOf('hello').length > before, 20_000);
+  await waitForTerminal(/hello from uid \d+ in the sandbox/, 20_000);
 });
 
 step('final screenshot', async () => {
