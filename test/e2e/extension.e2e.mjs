@@ -1,7 +1,8 @@
 // End-to-end test of the extension in a real VS Code (code-server) driven by headless Chromium:
 // Restricted Mode, the grant prompt, a real bwrap run writing to the workspace, the Sandboxes tree,
 // the status bar, the Resources webview, kill/stop, the audit log, Revoke, Suspend/Resume, Deny and Allow
-// Once, manifest diagnostics, the doctor report, a sandbox task, and planted git metadata moved aside.
+// Once, manifest diagnostics, the doctor report, a sandbox task, planted git metadata moved aside, and the
+// manifest scaffold.
 // Run `bash scripts/e2e/setup.sh` and `npm run package` first, then `node test/e2e/extension.e2e.mjs`
 // (WSB_E2E_VSIX overrides the .vsix). node:test runs the top-level tests in order and exits 1 on any failure;
 // a step after a failed one is skipped rather than failing in a confusing way.
@@ -75,6 +76,8 @@ before(async () => {
   mkdirSync(join(workspace, '.vscode'));
   writeFileSync(join(workspace, '.vscode', 'sandbox.json'), JSON.stringify(MANIFEST, null, 2));
   writeFileSync(join(workspace, 'README.txt'), 'workspace of the extension e2e test\n');
+  // Written before the workbench opens: a tasks.json written later is picked up by "Run Task" only eventually.
+  writeFileSync(join(workspace, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ type: 'sandbox', tool: 'hello', label: 'hello in the sandbox', problemMatcher: [] }] }, null, 2));
   server = await startCodeServer({ workspace, vsix: VSIX, settings: SETTINGS });
   ({ browser, page } = await openBrowser(server.url));
   // Content-Security-Policy violations show up as console errors ("Refused to load ..."), from any frame.
@@ -496,11 +499,37 @@ step('"Run Doctor" reports the backends in a document: bwrap works here', async 
 });
 
 step('a `sandbox` task from tasks.json runs its tool in the sandbox, in the task terminal', async () => {
-  writeFileSync(join(workspace, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [{ type: 'sandbox', tool: 'hello', label: 'hello in the sandbox', problemMatcher: [] }] }, null, 2));
   const before = startsOf('hello').length;
-  await runCommandAndPick('Tasks: Run Task', 'hello in the sandbox', 'Select the task to run', 20_000);
+  // The task list can open before the workspace's tasks are read: then it offers only "Configure a Task".
+  await until('"hello in the sandbox" in the task list', async () => {
+    try {
+      await runCommandAndPick('Tasks: Run Task', 'hello in the sandbox', 'Select the task to run', 5_000);
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  }, 30_000, 1000);
   await until('a start record of hello', () => startsOf('hello').length > before, 20_000);
   await waitForTerminal(/hello from uid \d+ in the sandbox/, 20_000);
+});
+
+step('"Create Sandbox Manifest" declares the npm scripts and Makefile targets of a folder without one', async () => {
+  writeFileSync(join(workspace, 'package.json'), JSON.stringify({ name: 'e2e', scripts: { lint: 'eslint .', build: 'tsc -p .' } }, null, 2));
+  writeFileSync(join(workspace, 'Makefile'), 'gen:\n\techo gen\n');
+  const file = join(workspace, '.vscode', 'sandbox.json');
+  rmSync(file);
+  // The watcher must see the manifest gone before the command offers the folder.
+  await until('the scaffolded manifest', async () => {
+    await runCommand(page, 'Sandbox: Create Sandbox Manifest');
+    await new Promise((r) => setTimeout(r, 500));
+    return existsSync(file);
+  }, 20_000, 1000);
+  const tools = JSON.parse(readFileSync(file, 'utf8')).tools;
+  assert.deepEqual(Object.keys(tools).sort(), ['build', 'lint', 'make:gen']);
+  assert.deepEqual(tools['make:gen'].command, ['make', 'gen']);
+  assert.equal(tools.lint.command.at(-1), 'lint');
+  await page.locator('.notification-list-item-message', { hasText: /Declared 3 tools/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
 });
 
 step('final screenshot', async () => {
