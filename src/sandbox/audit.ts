@@ -4,7 +4,7 @@ import * as path from 'node:path';
 /** One decision, as one JSON line. `event` says which; the rest depends on it. */
 export type AuditRecord =
   | { event: 'start'; id: string; tool: string | null; command: string[]; cwd: string; workspace: string; backend: string; policy: unknown; limits: unknown; grants: string[]; created: string[]; skippedReads: string[]; toolchain: string[]; cgroup: 2 | null }
-  | { event: 'denied'; id: string | null; tool: string | null; reason: string; capability?: string }
+  | { event: 'denied'; id: string | null; tool: string | null; reason: string; capability?: string; /** planted git metadata: where it was moved, null if it could not be */ movedTo?: string | null }
   | { event: 'grant'; tool: string; capability: string; decision: string; scope: string }
   | { event: 'limit'; id: string; limit: string; value: number | null }
   | { event: 'signal'; id: string; action: string }

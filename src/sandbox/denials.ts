@@ -10,6 +10,8 @@ export interface Denial {
   kind: DenialKind;
   /** The path refused, when the message names one. */
   path: string | null;
+  /** kind `git`: where the planted metadata was moved, or null when it could not be. */
+  movedTo?: string | null;
 }
 
 const WRITE_PATTERNS: RegExp[] = [
@@ -45,7 +47,9 @@ export function describeDenial(d: Denial): string {
       return `write to ${d.path ?? 'a path'} (read-only in the sandbox: not granted)`;
     case 'net':
       return 'network access (the sandbox has no network: not granted)';
-    case 'git':
-      return `git metadata it created at ${d.path} (hooks or config that git would run outside the sandbox; moved aside to ${d.path}.wsb-quarantine)`;
+    case 'git': {
+      const fate = d.movedTo ? `moved aside to ${d.movedTo}` : 'it could not be moved aside: delete it before running git there';
+      return `git metadata it created at ${d.path} (hooks or config that git would run outside the sandbox; ${fate})`;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProtectedCandidate } from './protectedPaths';
+import { isWithin } from './toolchain';
 
 /**
  * Git runs code named by its metadata: hooks, and config keys such as core.fsmonitor or core.hooksPath,
@@ -12,9 +13,10 @@ import type { ProtectedCandidate } from './protectedPaths';
  * point git at a directory the tool filled.
  *
  * Nested repositories are found by a walk of the grant, bounded so that a start stays cheap: `MAX_DEPTH`
- * levels below each root (VS Code opens the repository of any file the user opens, however deep), `node_modules` skipped (packages do not ship repositories git would enter), at
- * most `MAX_DIRECTORIES` directories read. Bind mounts protect only what exists, so the same walk runs
- * again after the tool: see `plantedGitMetadata`.
+ * levels below each root (VS Code opens the repository of any file the user opens, however deep),
+ * `node_modules` skipped (packages do not ship repositories git would enter), at most `MAX_DIRECTORIES`
+ * directories read. Bind mounts protect only what exists, so the same walk runs again after the tool: see
+ * `plantedGitMetadata`.
  */
 export const MAX_DEPTH = 6;
 export const MAX_DIRECTORIES = 5000;
@@ -118,7 +120,7 @@ export function plantedGitMetadata(before: GitMetadata, roots: readonly string[]
   const isNew = (p: string) => !known.has(p) && (!before.truncated || birthTime(p) >= before.takenAt - COARSE_CLOCK_MS);
   const out: PlantedGitMetadata[] = [];
   for (const gitDir of after.gitDirs) {
-    if (!isNew(gitDir) || out.some((p) => isInside(gitDir, p.path))) continue;
+    if (!isNew(gitDir) || out.some((p) => isWithin(gitDir, p.path))) continue;
     const reasons = dangers(gitDir);
     if (reasons.length) out.push({ path: gitDir, reasons });
   }
@@ -192,10 +194,6 @@ function realpathOrNull(p: string): string | null {
   } catch {
     return null;
   }
-}
-
-function isInside(p: string, dir: string): boolean {
-  return p.startsWith(dir + path.sep);
 }
 
 function readText(file: string): string {

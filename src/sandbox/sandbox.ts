@@ -268,15 +268,15 @@ export class Sandbox {
    */
   private quarantinePlantedGit(preparation: Preparation): void {
     for (const planted of plantedGitMetadata(preparation.git, preparation.writeDirs)) {
-      let moved = `${planted.path}.wsb-quarantine`;
-      for (let n = 2; fs.existsSync(moved); n++) moved = `${planted.path}.wsb-quarantine-${n}`;
+      let movedTo: string | null = `${planted.path}.wsb-quarantine`;
+      for (let n = 2; fs.existsSync(movedTo); n++) movedTo = `${planted.path}.wsb-quarantine-${n}`;
       try {
-        fs.renameSync(planted.path, moved);
+        fs.renameSync(planted.path, movedTo);
       } catch {
-        moved = '';
+        movedTo = null;
       }
-      const d: Denial = { kind: 'git', path: planted.path };
-      this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: `${describeDenial(d)}: ${planted.reasons.join(', ')}`, ...(moved && { movedTo: moved }) });
+      const d: Denial = { kind: 'git', path: planted.path, movedTo };
+      this.deps.audit?.append({ event: 'denied', id: this.id, tool: this.spec.tool, reason: `${describeDenial(d)}: ${planted.reasons.join(', ')}`, movedTo });
       this.denialEmitter.fire(d);
     }
   }

@@ -141,7 +141,7 @@ export class Supervisor {
       this.relay.push(id, stream, data);
     });
     sandbox.onWarning((w) => this.sink.warning({ id, ...w }));
-    sandbox.onDenial((d) => this.sink.denied({ id, ...d, message: describeDenial(d) }));
+    sandbox.onDenial((d) => this.sink.denied({ id, kind: d.kind, path: d.path, message: describeDenial(d) }));
     sandbox.onDidChangeState((state) => {
       if (state === 'running') {
         this.stats.started++;

@@ -22,3 +22,8 @@ test('a refused network call is one denial however often it is reported', () => 
 test('ordinary errors are not denials', () => {
   assert.deepEqual(findDenials("Error: ENOENT: no such file or directory, open 'x'\nPermission denied (publickey)"), []);
 });
+
+test('planted git metadata is described with where it went, or as not moved when the move failed', () => {
+  assert.match(describeDenial({ kind: 'git', path: '/w/evil/.git', movedTo: '/w/evil/.git.wsb-quarantine-2' }), /at \/w\/evil\/\.git .*moved aside to \/w\/evil\/\.git\.wsb-quarantine-2\)$/);
+  assert.match(describeDenial({ kind: 'git', path: '/w/evil/.git', movedTo: null }), /could not be moved aside: delete it before running git there\)$/);
+});
